@@ -1,0 +1,51 @@
+# Two commands do everything on a fresh machine: `make lab` (open the course) and `make test` (run every check).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST := $(BIN)/python -m pytest
+NBVAL := --nbval -p tests.nbval_hooks --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+
+# The offline MNIST copy beside the repo (CI and the course machines); elsewhere Keras downloads MNIST itself.
+SHARED_MNIST := $(abspath ../shared/data/mnist)
+export COURSE_DATA_DIR ?= $(if $(wildcard $(SHARED_MNIST)/t10k-images-idx3-ubyte.gz),$(SHARED_MNIST),)
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export PYTHONHASHSEED := 0
+
+.PHONY: help install lab test unit nbval notebooks clean
+
+help:
+	@echo "make lab        set up (first time) and open the course in JupyterLab"
+	@echo "make test       set up (first time) and run the unit tests and every notebook (nbval)"
+	@echo "make notebooks  re-execute every notebook in place, top to bottom in a fresh kernel"
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "No python3 on PATH: install Python 3.11 first."; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+	  { echo "The course needs Python 3.11; $(PYTHON) is $$($(PYTHON) --version). Install 3.11 or run make PYTHON=/path/to/python3.11."; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=. notebooks/00_index.ipynb
+
+test: $(STAMP)
+	$(PYTEST) tests course_utils $(NBVAL) notebooks
+
+unit: $(STAMP)
+	$(PYTEST) tests course_utils
+
+nbval: $(STAMP)
+	$(PYTEST) $(NBVAL) notebooks
+
+notebooks: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py $(or $(NB),$(NOTEBOOKS))
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,88 @@
+"""``setup()``: the one call at the top of every notebook (seeds, plot style, versions, environment check)."""
+import os
+import platform
+import random
+import warnings
+
+import numpy as np
+
+from ._checks import whole_number
+
+MINIMUM = {"tensorflow": (2, 16), "keras": (3, 0)}
+FIX = "Run `make lab` (or `make test`) from the course folder: it installs the versions the course is tested with."
+
+
+def _version_tuple(text):
+    return tuple(int(part) for part in text.split(".")[:2] if part.isdigit())
+
+
+def check_versions(versions):
+    """Warnings (as strings) for libraries older than the course needs; ``versions`` maps name -> version."""
+    problems = []
+    for name, minimum in MINIMUM.items():
+        found = versions.get(name)
+        if found is None:
+            problems.append(f"{name} is not installed. {FIX}")
+        elif _version_tuple(found) < minimum:
+            problems.append(f"{name} {found} is older than the {'.'.join(map(str, minimum))} the course needs. {FIX}")
+    return problems
+
+
+def present_mode(present=None):
+    """Whether to use projector-sized plots: ``present`` if given, else the COURSE_PRESENT environment variable."""
+    if present is None:
+        return os.environ.get("COURSE_PRESENT", "").strip().lower() in {"1", "true", "yes", "on"}
+    if not isinstance(present, bool):
+        raise TypeError(f"present must be True or False, got {present!r}.")
+    return present
+
+
+def plot_style(present=False):
+    """The course's matplotlib settings; larger fonts and figures when presenting."""
+    scale = 1.5 if present else 1.0
+    return {
+        "figure.figsize": (7 * scale, 4 * scale),
+        "figure.dpi": 100,
+        "font.size": 10 * scale,
+        "axes.titlesize": 11 * scale,
+        "axes.labelsize": 10 * scale,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "lines.linewidth": 2 * scale,
+        "legend.frameon": False,
+        "image.cmap": "gray",
+    }
+
+
+def setup(seed=0, present=None):
+    """Seed Python, NumPy and Keras, set the plot style, print the versions in one line, warn on old libraries.
+
+    ``present=True`` (or COURSE_PRESENT=1 in the environment) enlarges fonts and figures for a projector.
+    """
+    seed = whole_number(seed, "seed", hint="Use a whole number such as 0.")
+    present = present_mode(present)
+    import keras
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    random.seed(seed)
+    np.random.seed(seed)
+    keras.utils.set_random_seed(seed)
+    plt.rcParams.update(plot_style(present))
+    versions = {"python": platform.python_version(), "keras": keras.__version__,
+                "numpy": np.__version__, "matplotlib": matplotlib.__version__}
+    try:
+        import tensorflow as tf
+
+        versions["tensorflow"] = tf.__version__
+    except ImportError:
+        pass
+    for problem in check_versions(versions):
+        warnings.warn(problem, stacklevel=2)
+    if keras.backend.backend() != "tensorflow":
+        warnings.warn(f"Keras uses the {keras.backend.backend()!r} backend; the course is tested with "
+                      f"'tensorflow'. Set KERAS_BACKEND=tensorflow before starting Jupyter.", stacklevel=2)
+    print(" · ".join(f"{name} {version}" for name, version in versions.items())
+          + f" · seed {seed}" + (" · presenter mode" if present else ""))

@@ -1,0 +1,160 @@
+"""Layer-by-layer tracing of a Keras model: output shape, parameters, multiply-accumulates, activations.
+
+``trace(model)`` walks the model's graph in the order the data flows, one row per layer call, so it works for
+Sequential and functional models with branches, merges (residual adds, concatenations) and nested models.
+"""
+import html
+import math
+from dataclasses import dataclass, field
+
+from ._checks import keras_model
+
+
+@dataclass
+class TraceRow:
+    """One layer call. Shapes are NHWC without the batch dimension."""
+
+    name: str
+    kind: str
+    output_shape: tuple
+    params: int
+    macs: int
+    activations: int
+    input_shapes: list = field(default_factory=list)
+    inbound: list = field(default_factory=list)
+    layer: object = field(default=None, repr=False, compare=False)
+
+
+def _shape(tensor):
+    return tuple(tensor.shape[1:])
+
+
+def _count(shape):
+    return math.prod(d for d in shape if d is not None)
+
+
+def layer_macs(layer, input_shapes, output_shapes):
+    """Multiply-accumulates of one call of ``layer`` on one image (0 for layers without weights to multiply)."""
+    import keras
+    from keras import layers as L
+
+    out = output_shapes[0]
+    if isinstance(layer, keras.Model):
+        return sum(row.macs for row in trace(layer))
+    if isinstance(layer, (L.SeparableConv1D, L.SeparableConv2D)):
+        return _count(out[:-1]) * (_count(layer.depthwise_kernel.shape) + _count(layer.pointwise_kernel.shape))
+    if isinstance(layer, (L.Conv1DTranspose, L.Conv2DTranspose, L.Conv3DTranspose)):
+        return _count(input_shapes[0][:-1]) * _count(layer.kernel.shape)
+    if isinstance(layer, (L.DepthwiseConv1D, L.DepthwiseConv2D)):
+        return _count(out[:-1]) * _count(layer.kernel.shape)
+    if isinstance(layer, (L.Conv1D, L.Conv2D, L.Conv3D, L.Dense)):
+        return _count(out[:-1]) * _count(layer.kernel.shape)
+    return 0
+
+
+def _graph(model):
+    """The model's layer calls (Keras nodes) in a valid data-flow order."""
+    graph = getattr(model, "_functional", None) or model
+    by_depth = getattr(graph, "_nodes_by_depth", None)
+    if not by_depth:
+        raise ValueError(
+            f"Model {model.name!r} has no input shape yet, so its layers have no shapes to trace. "
+            f"Start it with an Input, for example keras.Sequential([keras.Input(shape=(32, 32, 1)), ...]), "
+            f"or build it with model.build((None, 32, 32, 1)).")
+    order = {id(layer): i for i, layer in enumerate(graph.layers)}
+    ranked = [(-depth, order.get(id(node.operation), 0), i, node)
+              for depth, nodes in by_depth.items() for i, node in enumerate(nodes)]
+    return [node for *_, node in sorted(ranked, key=lambda r: r[:3])]
+
+
+def trace(model):
+    """One ``TraceRow`` per layer call of a built Keras ``model``, inputs first.
+
+    ``params`` of each row equals ``layer.count_params()`` (a shared layer counts once, at its first call), so the
+    rows add up to ``model.count_params()``.
+
+    >>> import keras
+    >>> lenet_start = keras.Sequential([keras.Input(shape=(32, 32, 1)), keras.layers.Conv2D(6, 5)])
+    >>> row = trace(lenet_start)[-1]
+    >>> row.output_shape, row.params, row.macs
+    ((28, 28, 6), 156, 117600)
+    """
+    keras_model(model)
+    rows, names, calls = [], {}, {}
+    for node in _graph(model):
+        layer = node.operation
+        calls[id(layer)] = calls.get(id(layer), 0) + 1
+        name = layer.name if calls[id(layer)] == 1 else f"{layer.name} (call {calls[id(layer)]})"
+        names[id(node)] = name
+        input_shapes = [_shape(t) for t in node.input_tensors]
+        output_shapes = [_shape(t) for t in node.output_tensors]
+        rows.append(TraceRow(
+            name=name,
+            kind=type(layer).__name__,
+            output_shape=output_shapes[0] if len(output_shapes) == 1 else tuple(output_shapes),
+            params=layer.count_params() if calls[id(layer)] == 1 else 0,
+            macs=layer_macs(layer, input_shapes, output_shapes) if input_shapes else 0,
+            activations=sum(_count(s) for s in output_shapes),
+            input_shapes=input_shapes,
+            inbound=[names[id(parent)] for parent in node.parent_nodes if id(parent) in names],
+            layer=layer,
+        ))
+    return rows
+
+
+def format_shape(shape):
+    """``(28, 28, 6)`` as ``'28 x 28 x 6'``; several outputs are joined with ``' | '``."""
+    if shape and isinstance(shape[0], tuple):
+        return " | ".join(format_shape(s) for s in shape)
+    return " x ".join("?" if d is None else str(d) for d in shape)
+
+
+class TraceTable:
+    """A trace shown as an HTML table in Jupyter and as aligned text elsewhere, with totals."""
+
+    columns = ("layer", "kind", "output shape", "params", "MACs", "activations")
+
+    def __init__(self, rows, title=""):
+        self.rows = rows
+        self.title = title
+        self.total_params = sum(r.params for r in rows)
+        self.total_macs = sum(r.macs for r in rows)
+        self.total_activations = sum(r.activations for r in rows)
+
+    def _cells(self):
+        body = [(r.name, r.kind, format_shape(r.output_shape), f"{r.params:,}", f"{r.macs:,}",
+                 f"{r.activations:,}") for r in self.rows]
+        total = ("total", "", "", f"{self.total_params:,}", f"{self.total_macs:,}", f"{self.total_activations:,}")
+        return body, total
+
+    def __repr__(self):
+        body, total = self._cells()
+        table = [self.columns, *body, total]
+        widths = [max(len(row[i]) for row in table) for i in range(len(self.columns))]
+        right = {3, 4, 5}
+
+        def line(row):
+            return "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                             for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+
+        rule = "-" * len(line(self.columns))
+        text = [line(self.columns), rule, *map(line, body), rule, line(total)]
+        return "\n".join(([self.title] if self.title else []) + text)
+
+    def _repr_html_(self):
+        body, total = self._cells()
+
+        def tr(cells, tag="td"):
+            return "<tr>" + "".join(
+                f'<{tag} style="text-align:{"right" if i >= 3 else "left"}">{html.escape(c)}</{tag}>'
+                for i, c in enumerate(cells)) + "</tr>"
+
+        caption = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""
+        rows = "".join(tr(c) for c in body)
+        return (f"<table>{caption}<thead>{tr(self.columns, 'th')}</thead><tbody>{rows}</tbody>"
+                f"<tfoot>{tr(total, 'th')}</tfoot></table>")
+
+
+def trace_table(model):
+    """``trace(model)`` as a table with totals (HTML in Jupyter, plain text when printed)."""
+    return TraceTable(trace(model), title=f"{keras_model(model).name}")

@@ -1,0 +1,57 @@
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from course_utils import setup
+from course_utils.setup_env import check_versions, plot_style, present_mode
+
+
+def test_setup_seeds_prints_versions_and_sets_style(capsys):
+    assert setup(seed=3) is None  # nothing to echo in a notebook
+    first = np.random.rand(3)
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("python 3.") and "keras 3." in line and "tensorflow 2." in line and line.endswith("seed 3")
+    setup(seed=3)
+    assert np.array_equal(first, np.random.rand(3))
+    assert plt.rcParams["axes.grid"] is True
+
+
+def test_setup_presenter_mode_enlarges_fonts(capsys, monkeypatch):
+    monkeypatch.delenv("COURSE_PRESENT", raising=False)
+    setup(present=True)
+    assert "presenter mode" in capsys.readouterr().out
+    assert plt.rcParams["font.size"] == plot_style(True)["font.size"] > plot_style(False)["font.size"]
+    monkeypatch.setenv("COURSE_PRESENT", "1")
+    assert present_mode() is True
+    monkeypatch.setenv("COURSE_PRESENT", "0")
+    assert present_mode() is False
+
+
+@pytest.mark.parametrize("seed, error", [(-1, ValueError), (1.5, TypeError), ("0", TypeError)])
+def test_setup_bad_seed(seed, error):
+    with pytest.raises(error, match="seed must be"):
+        setup(seed=seed)
+
+
+def test_setup_bad_present():
+    with pytest.raises(TypeError, match="present must be True or False"):
+        setup(present="yes")
+
+
+def test_check_versions_warns_with_a_fix():
+    assert check_versions({"tensorflow": "2.21.0", "keras": "3.15.1"}) == []
+    old = check_versions({"tensorflow": "2.12.0", "keras": "2.12.0"})
+    assert len(old) == 2 and all("make lab" in p for p in old)
+    assert "tensorflow is not installed" in check_versions({"keras": "3.15.1"})[0]
+
+
+def test_setup_warns_instead_of_failing_on_an_old_library(monkeypatch):
+    import keras
+
+    monkeypatch.setattr(keras, "__version__", "2.15.0")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        setup()
+    assert any("keras 2.15.0 is older" in str(w.message) for w in caught)
