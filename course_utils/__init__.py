@@ -6,9 +6,10 @@ from .data import load_mnist
 from .plots import plot_history, show_digits
 from .setup_env import setup
 from .shapes import conv_macs, conv_output_size, conv_params, pool_output_size
+from .checks import CheckResult
 from .tracing import format_shape, trace, trace_table
 
 __all__ = [
-    "conv_macs", "conv_output_size", "conv_params", "format_shape", "load_mnist", "plot_history",
+    "CheckResult", "conv_macs", "conv_output_size", "conv_params", "format_shape", "load_mnist", "plot_history",
     "pool_output_size", "setup", "show_digits", "trace", "trace_table",
 ]
