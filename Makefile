@@ -32,8 +32,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
 
+# Served on 127.0.0.1 only, token authentication on. Containers run as root, which Jupyter refuses unless told.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=. notebooks/00_index.ipynb
+	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=. $(if $(filter 0,$(shell id -u)),--allow-root) \
+	  notebooks/00_index.ipynb
 
 test: $(STAMP)
 	$(PYTEST) tests course_utils $(NBVAL) notebooks
