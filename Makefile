@@ -13,6 +13,12 @@ SHARED_MNIST := $(abspath ../shared/data/mnist)
 export COURSE_DATA_DIR ?= $(if $(wildcard $(SHARED_MNIST)/t10k-images-idx3-ubyte.gz),$(SHARED_MNIST),)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED := 0
+# Caches stay inside the repo (git-ignored): the course writes nothing elsewhere.
+export KERAS_HOME := $(CURDIR)/.cache/keras
+export MPLCONFIGDIR := $(CURDIR)/.cache/matplotlib
+export IPYTHONDIR := $(CURDIR)/.cache/ipython
+export JUPYTER_RUNTIME_DIR := $(CURDIR)/.cache/jupyter/runtime
+export JUPYTERLAB_WORKSPACES_DIR := $(CURDIR)/.cache/jupyter/workspaces
 
 .PHONY: help install lab test unit nbval notebooks clean
 
@@ -50,4 +56,4 @@ notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py $(or $(NB),$(NOTEBOOKS))
 
 clean:
-	rm -rf $(VENV) build .pytest_cache
+	rm -rf $(VENV) build .cache .pytest_cache
