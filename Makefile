@@ -20,12 +20,13 @@ export IPYTHONDIR := $(CURDIR)/.cache/ipython
 export JUPYTER_RUNTIME_DIR := $(CURDIR)/.cache/jupyter/runtime
 export JUPYTERLAB_WORKSPACES_DIR := $(CURDIR)/.cache/jupyter/workspaces
 
-.PHONY: help install lab test unit nbval notebooks clean
+.PHONY: help install lab test unit nbval notebooks bench clean
 
 help:
 	@echo "make lab        set up (first time) and open the course in JupyterLab"
 	@echo "make test       set up (first time) and run the unit tests and every notebook (nbval)"
 	@echo "make notebooks  re-execute every notebook in place, top to bottom in a fresh kernel"
+	@echo "make bench      measure notebook run times, peak memory, training and tracing speed"
 
 install: $(STAMP)
 
@@ -54,6 +55,10 @@ nbval: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py $(or $(NB),$(NOTEBOOKS))
+
+# Measured speed and memory (not part of make test): writes benchmarks/results.md and .json.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) build .cache .pytest_cache

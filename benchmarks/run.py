@@ -1,0 +1,190 @@
+"""Measured speed and memory of the course on this machine (`make bench`; not part of `make test`).
+
+Records, with the machine's core count:
+- each notebook executed in a fresh kernel: wall time and the kernel's peak memory (resident set);
+- modern LeNet-5 trained on MNIST until 97% and 98% held-out accuracy: seconds and epochs;
+- `cu.trace()` on ResNet-50, and one shape-tracer step on VGG-16 and ResNet-50.
+Writes benchmarks/results.md and benchmarks/results.json, and checks them against the budgets.
+Usage: python benchmarks/run.py [--skip-notebooks] [notebooks/01_classic_networks.ipynb ...]
+"""
+import argparse
+import json
+import os
+import pathlib
+import platform
+import sys
+import threading
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+BUDGET_S = {"03_why_resnets_work.ipynb": 180}
+DEFAULT_BUDGET_S = 90
+BUDGET_MEMORY_MIB = 2048
+BUDGET_STEP_MS = 100
+
+
+class PeakMemory:
+    """Samples a process tree's resident memory in a thread; ``peak_mib`` is the largest sample."""
+
+    def __init__(self, pid, every_s=0.05):
+        import psutil
+
+        self.process, self.every_s, self.peak = psutil.Process(pid), every_s, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                rss = self.process.memory_info().rss + sum(
+                    c.memory_info().rss for c in self.process.children(recursive=True))
+            except Exception:  # the kernel ended
+                return
+            self.peak = max(self.peak, rss)
+            time.sleep(self.every_s)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak_mib(self):
+        return self.peak / 2**20
+
+
+def run_notebook(path):
+    """Execute a notebook in a fresh kernel (outputs discarded); wall seconds and the kernel's peak MiB."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    with client.setup_kernel():
+        pid = client.km.provisioner.process.pid
+        start = time.perf_counter()
+        with PeakMemory(pid) as memory:
+            for index, cell in enumerate(nb.cells):
+                client.execute_cell(cell, index)
+        seconds = time.perf_counter() - start
+    return {"notebook": path.name, "seconds": round(seconds, 1), "peak_mib": round(memory.peak_mib),
+            "budget_s": BUDGET_S.get(path.name, DEFAULT_BUDGET_S)}
+
+
+def lenet_to_accuracy(targets=(0.97, 0.98), max_epochs=30):
+    """Seconds and epochs for the modern LeNet-5 (as in notebook 01) to reach each held-out accuracy."""
+    import keras
+    from keras import layers
+
+    import course_utils as cu
+
+    keras.utils.set_random_seed(0)
+    (x_train, y_train), (x_test, y_test) = cu.load_mnist(pad_to=32)
+    x_train, x_test = x_train[..., None] / 255.0, x_test[..., None] / 255.0
+    model = keras.Sequential([
+        keras.Input(shape=(32, 32, 1)),
+        layers.Conv2D(6, 5, activation="relu"), layers.MaxPooling2D(2),
+        layers.Conv2D(16, 5, activation="relu"), layers.MaxPooling2D(2),
+        layers.Flatten(), layers.Dense(120, activation="relu"), layers.Dense(84, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    reached, start = {}, time.perf_counter()
+    for epoch in range(1, max_epochs + 1):
+        model.fit(x_train, y_train, epochs=1, batch_size=64, verbose=0)
+        accuracy = model.evaluate(x_test, y_test, verbose=0)[1]
+        for target in targets:
+            if target not in reached and accuracy >= target:
+                reached[target] = {"seconds": round(time.perf_counter() - start, 1), "epochs": epoch}
+        if len(reached) == len(targets):
+            break
+    return {"training_images": len(x_train),
+            **{f"{t:.0%}": reached.get(t, f"not reached in {max_epochs} epochs") for t in targets}}
+
+
+def best_of(fn, repeat=5):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return round(1000 * min(times), 2)
+
+
+def tracing_times():
+    """Milliseconds for `cu.trace(ResNet-50)` and for one shape-tracer step on VGG-16 and ResNet-50."""
+    import keras
+
+    import course_utils as cu
+
+    models = {"VGG-16": keras.applications.VGG16(weights=None), "ResNet-50": keras.applications.ResNet50(weights=None)}
+    result = {"trace ResNet-50 (ms)": best_of(lambda: cu.trace(models["ResNet-50"]))}
+    for name, model in models.items():
+        tracer = cu.ShapeTracer(model)
+        middle = len(tracer.rows) // 2
+        result[f"tracer step {name} (ms)"] = best_of(lambda: tracer.show(middle))
+    return result
+
+
+def markdown(results):
+    lines = [f"Measured on {results['machine']['cores']} CPU cores, {results['machine']['python']}, "
+             f"TensorFlow {results['machine']['tensorflow']}, on {results['machine']['date']}.", "",
+             "| notebook | wall time (s) | budget (s) | kernel peak memory (MiB) |", "| --- | ---: | ---: | ---: |"]
+    for row in results["notebooks"]:
+        lines.append(f"| {row['notebook']} | {row['seconds']} | {row['budget_s']} | {row['peak_mib']} |")
+    lines += ["", "| measurement | value |", "| --- | --- |"]
+    lenet = results.get("lenet", {})
+    for key, value in lenet.items():
+        if key != "training_images":
+            text = value if isinstance(value, str) else f"{value['seconds']} s ({value['epochs']} epochs)"
+            lines.append(f"| LeNet-5 to {key} held-out accuracy ({lenet['training_images']:,} training images) | {text} |")
+    for key, value in results.get("tracing", {}).items():
+        lines.append(f"| {key} | {value} |")
+    lines += ["", "Budgets: " + ("all met." if not results["over_budget"] else "; ".join(results["over_budget"]))]
+    return "\n".join(lines) + "\n"
+
+
+def over_budget(results):
+    problems = []
+    for row in results["notebooks"]:
+        if row["seconds"] > row["budget_s"]:
+            problems.append(f"{row['notebook']} took {row['seconds']} s (budget {row['budget_s']} s)")
+        if row["peak_mib"] > BUDGET_MEMORY_MIB:
+            problems.append(f"{row['notebook']} peaked at {row['peak_mib']} MiB (budget {BUDGET_MEMORY_MIB} MiB)")
+    for key, value in results.get("tracing", {}).items():
+        if key.startswith("tracer step") and value > BUDGET_STEP_MS:
+            problems.append(f"{key} = {value} ms (budget {BUDGET_STEP_MS} ms)")
+    return problems
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=pathlib.Path)
+    parser.add_argument("--skip-notebooks", action="store_true")
+    args = parser.parse_args(argv)
+    import tensorflow as tf
+
+    paths = [] if args.skip_notebooks else (args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb")))
+    results = {"machine": {"cores": os.cpu_count(), "python": f"Python {platform.python_version()}",
+                           "tensorflow": tf.__version__, "date": time.strftime("%Y-%m-%d")},
+               "notebooks": []}
+    for path in paths:
+        print(f"executing {path.name} ...", flush=True)
+        results["notebooks"].append(run_notebook(path))
+        print(f"  {results['notebooks'][-1]}", flush=True)
+    print("LeNet-5 to 97% / 98% ...", flush=True)
+    results["lenet"] = lenet_to_accuracy()
+    print("tracing ...", flush=True)
+    results["tracing"] = tracing_times()
+    results["over_budget"] = over_budget(results)
+    (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (ROOT / "benchmarks" / "results.md").write_text(markdown(results))
+    print(markdown(results))
+    return 1 if results["over_budget"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""The benchmark script's bookkeeping (the measurements themselves run in `make bench`, not here)."""
+import subprocess
+import sys
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import run as bench  # noqa: E402
+
+
+def results(seconds=50, peak=900, step=3.0):
+    return {"machine": {"cores": 2, "python": "Python 3.11.7", "tensorflow": "2.21.0", "date": "2026-11-26"},
+            "notebooks": [{"notebook": "01_classic_networks.ipynb", "seconds": seconds, "peak_mib": peak, "budget_s": 90},
+                          {"notebook": "03_why_resnets_work.ipynb", "seconds": 150, "peak_mib": 800, "budget_s": 180}],
+            "lenet": {"training_images": 8000, "97%": {"seconds": 9.1, "epochs": 7}, "98%": "not reached in 30 epochs"},
+            "tracing": {"trace ResNet-50 (ms)": 3.2, "tracer step VGG-16 (ms)": step}}
+
+
+def test_budgets_met():
+    assert bench.over_budget(results()) == []
+
+
+def test_each_budget_can_fail():
+    assert bench.over_budget(results(seconds=95)) == ["01_classic_networks.ipynb took 95 s (budget 90 s)"]
+    assert bench.over_budget(results(peak=3000)) == ["01_classic_networks.ipynb peaked at 3000 MiB (budget 2048 MiB)"]
+    assert bench.over_budget(results(step=150.0)) == ["tracer step VGG-16 (ms) = 150.0 ms (budget 100 ms)"]
+
+
+def test_markdown_table_names_the_machine_and_every_row():
+    data = results()
+    data["over_budget"] = bench.over_budget(data)
+    text = bench.markdown(data)
+    assert text.startswith("Measured on 2 CPU cores")
+    assert "| 01_classic_networks.ipynb | 50 | 90 | 900 |" in text
+    assert "| LeNet-5 to 97% held-out accuracy (8,000 training images) | 9.1 s (7 epochs) |" in text
+    assert "not reached in 30 epochs" in text and text.rstrip().endswith("Budgets: all met.")
+
+
+def test_peak_memory_sees_a_process_grow():
+    child = subprocess.Popen([sys.executable, "-c", "import time; b = bytearray(200 * 2**20); time.sleep(1.5)"])
+    with bench.PeakMemory(child.pid, every_s=0.02) as memory:
+        child.wait()
+    assert memory.peak_mib > 150
