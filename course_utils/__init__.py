@@ -8,8 +8,12 @@ from .setup_env import setup
 from .shapes import conv_macs, conv_output_size, conv_params, pool_output_size
 from .checks import CheckResult
 from .tracing import format_shape, trace, trace_table
+from .widgets import (ShapeTracer, bottleneck_costs, bottleneck_explorer, bottleneck_html, conv_explorer,
+                      conv_explorer_html, tracer_html, tracer_step)
 
 __all__ = [
     "CheckResult", "conv_macs", "conv_output_size", "conv_params", "format_shape", "load_mnist", "plot_history",
     "pool_output_size", "setup", "show_digits", "trace", "trace_table",
+    "bottleneck_costs", "bottleneck_explorer", "bottleneck_html",
+    "ShapeTracer", "conv_explorer", "conv_explorer_html", "tracer_html", "tracer_step",
 ]
