@@ -3,10 +3,12 @@
 Import it as ``import course_utils as cu``; importing has no side effects.
 """
 from .data import load_mnist
+from .diagrams import draw_architecture, save_diagram
 from .plots import plot_history, show_digits
 from .setup_env import setup
 from .shapes import conv_macs, conv_output_size, conv_params, pool_output_size
 from .checks import CheckResult
+from .checks.classic import check_vgg_block
 from .checks.one_by_one import check_bottleneck_macs
 from .tracing import format_shape, trace, trace_table
 from .widgets import (ShapeTracer, bottleneck_costs, bottleneck_explorer, bottleneck_html, conv_explorer,
@@ -17,5 +19,5 @@ __all__ = [
     "pool_output_size", "setup", "show_digits", "trace", "trace_table",
     "bottleneck_costs", "bottleneck_explorer", "bottleneck_html",
     "ShapeTracer", "conv_explorer", "conv_explorer_html", "tracer_html", "tracer_step",
-    "check_bottleneck_macs",
+    "check_bottleneck_macs", "draw_architecture", "save_diagram", "check_vgg_block",
 ]

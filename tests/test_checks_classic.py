@@ -1,0 +1,166 @@
+import keras
+import pytest
+from keras import layers
+
+from course_utils.checks.classic import SETTINGS, check_vgg_block, expected_params, reference_block
+
+
+def conv(filters, **kwargs):
+    options = {"kernel_size": 3, "padding": "same", "activation": "relu"} | kwargs
+    return layers.Conv2D(filters, **options)
+
+
+def correct(filters, convs):
+    block = []
+    for _ in range(convs):
+        block.append(conv(filters))
+    block.append(layers.MaxPooling2D(pool_size=2, strides=2))
+    return block
+
+
+def relu_as_layers(filters, convs):
+    block = []
+    for _ in range(convs):
+        block += [conv(filters, activation=None), layers.ReLU()]
+    return block + [layers.MaxPooling2D()]
+
+
+def as_sequential(filters, convs):
+    return keras.Sequential(correct(filters, convs))
+
+
+def test_reference_and_parameter_formula_agree_with_keras():
+    for input_shape, filters, convs in SETTINGS:
+        model = keras.Sequential([keras.Input(shape=input_shape), *reference_block(filters, convs)])
+        assert model.count_params() == expected_params(input_shape[-1], filters, convs)
+    assert expected_params(3, 64, 2) == 1_792 + 36_928  # the first block of VGG-16
+
+
+@pytest.mark.parametrize("solution", [correct, relu_as_layers, as_sequential])
+def test_correct_solutions_pass(solution):
+    result = check_vgg_block(solution)
+    assert result.ok, result.message
+    assert repr(result) == ("✔ vgg_block: right shapes, parameters and outputs for 3 settings, for example "
+                            "vgg_block(filters=8, convs=2) turns 12x12x3 into 6x6x8 with 808 parameters.")
+
+
+def skeleton(filters, convs):
+    raise NotImplementedError("Exercise: build the block.")
+
+
+def no_padding(filters, convs):
+    return [conv(filters, padding="valid") for _ in range(convs)] + [layers.MaxPooling2D()]
+
+
+def pool_stride_one(filters, convs):
+    return [conv(filters) for _ in range(convs)] + [layers.MaxPooling2D(pool_size=2, strides=1)]
+
+
+def one_conv_too_many(filters, convs):
+    return [conv(filters) for _ in range(convs + 1)] + [layers.MaxPooling2D()]
+
+
+def always_two_convs(filters, convs):
+    return [conv(filters) for _ in range(2)] + [layers.MaxPooling2D()]
+
+
+def no_relu(filters, convs):
+    return [conv(filters, activation=None) for _ in range(convs)] + [layers.MaxPooling2D()]
+
+
+def last_relu_missing(filters, convs):
+    return [conv(filters) for _ in range(convs - 1)] + [conv(filters, activation=None), layers.MaxPooling2D()]
+
+
+def shared_conv(filters, convs):
+    return [conv(filters)] * convs + [layers.MaxPooling2D()]
+
+
+def average_pool(filters, convs):
+    return [conv(filters) for _ in range(convs)] + [layers.AveragePooling2D(pool_size=2)]
+
+
+def five_by_five(filters, convs):
+    return [conv(filters, kernel_size=5) for _ in range(convs)] + [layers.MaxPooling2D()]
+
+
+def double_filters(filters, convs):
+    return [conv(2 * filters) for _ in range(convs)] + [layers.MaxPooling2D()]
+
+
+def no_pool(filters, convs):
+    return [conv(filters) for _ in range(convs)]
+
+
+def pool_first(filters, convs):
+    return [layers.MaxPooling2D()] + [conv(filters) for _ in range(convs)]
+
+
+def no_bias(filters, convs):
+    return [conv(filters, use_bias=False) for _ in range(convs)] + [layers.MaxPooling2D()]
+
+
+def with_batch_norm(filters, convs):
+    return [conv(filters) for _ in range(convs)] + [layers.BatchNormalization(), layers.MaxPooling2D()]
+
+
+def relu_before_conv(filters, convs):
+    block = []
+    for _ in range(convs):
+        block += [layers.ReLU(), conv(filters, activation=None)]
+    return block + [layers.MaxPooling2D()]
+
+
+def rescaled(filters, convs):
+    return [conv(filters) for _ in range(convs)] + [layers.Rescaling(2.0), layers.MaxPooling2D()]
+
+
+def returns_nothing(filters, convs):
+    block = [conv(filters) for _ in range(convs)] + [layers.MaxPooling2D()]
+
+
+def applied_to_a_tensor(filters, convs):
+    x = keras.Input(shape=(8, 8, 3))
+    return [conv(filters)(x)]
+
+
+CACHE = {}
+
+
+def reused_between_calls(filters, convs):
+    return CACHE.setdefault((filters, convs), correct(filters, convs))
+
+
+@pytest.mark.parametrize("broken, expected", [
+    (skeleton, "not done yet"),
+    (no_padding, "missing padding='same', so each 3x3 convolution trims 2 pixels off the height and width "
+                 "(a 12x12 input would be 8x8 before the pool instead of 12x12)"),
+    (pool_stride_one, "wrong pooling, pool_size=2 with strides=1 turns 12x12 into 11x11, not 6x6"),
+    (one_conv_too_many, "vgg_block(filters=8, convs=2) has 3 convolution layers instead of 2"),
+    (always_two_convs, "vgg_block(filters=6, convs=3) has 2 convolution layers instead of 3"),
+    (no_relu, "a convolution has no ReLU after it"),
+    (last_relu_missing, "a convolution has no ReLU after it"),
+    (shared_conv, "puts the same layer object in the list more than once"),
+    (average_pool, "uses average pooling; VGG uses max pooling"),
+    (five_by_five, "uses 5x5 convolutions; VGG uses only 3x3 filters"),
+    (double_filters, "has a convolution with 16 filters instead of 8"),
+    (no_pool, "has no pooling layer, so the output stays 12x12 instead of 6x6"),
+    (pool_first, "must end with exactly one pooling layer, after all its convolutions"),
+    (no_bias, "has 792 parameters, expected 808"),
+    (with_batch_norm, "has 840 parameters, expected 808"),
+    (relu_before_conv, "a convolution has no ReLU after it"),
+    (rescaled, "has the right shapes and parameters but computes something else than convolution + ReLU (x2)"),
+    (returns_nothing, "returned NoneType, not a list of layers"),
+    (applied_to_a_tensor, "returned a list holding a KerasTensor, not only Keras layers"),
+    (reused_between_calls, "two calls of vgg_block return the same layer objects"),
+])
+def test_common_mistakes_are_named(broken, expected):
+    result = check_vgg_block(broken)
+    assert not result.ok
+    assert expected in result.message, result.message
+    assert "Try:" in result.message and "\n" not in result.message
+
+
+def test_not_a_function():
+    result = check_vgg_block(correct(8, 2))
+    assert not result.ok and "without calling it" in result.message
