@@ -53,6 +53,7 @@ unit: $(STAMP)
 nbval: $(STAMP)
 	$(PYTEST) $(NBVAL) notebooks
 
+notebooks: export COURSE_UPDATE_IMAGES=1
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py $(or $(NB),$(NOTEBOOKS))
 
