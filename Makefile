@@ -26,6 +26,8 @@ help:
 	@echo "make lab        set up (first time) and open the course in JupyterLab"
 	@echo "make test       set up (first time) and run the unit tests and every notebook (nbval)"
 	@echo "make notebooks  re-execute every notebook in place, top to bottom in a fresh kernel"
+	@echo "make slides     reveal.js decks of the notebooks in build/slides/, offline (PRESENT=1: projector-sized plots)"
+	@echo "make student    the student edition in build/student/: solutions replaced by NotImplementedError"
 	@echo "make bench      measure notebook run times, peak memory, training and tracing speed"
 
 install: $(STAMP)
@@ -63,3 +65,11 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build .cache .pytest_cache
+
+# For instructors (README, "For instructors"). Decks use a local reveal.js, fetched once with npm ci into build/npm.
+.PHONY: slides student
+slides: $(STAMP)
+	$(BIN)/python tools/build_slides.py $(if $(PRESENT),--present) $(or $(NB),$(NOTEBOOKS))
+
+student: $(STAMP)
+	$(BIN)/python tools/build_student.py $(or $(NB),$(NOTEBOOKS))

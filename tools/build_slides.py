@@ -1,0 +1,185 @@
+"""Build reveal.js slide decks of the executed notebooks into build/slides/ (`make slides`); they work offline.
+
+Each notebook becomes one `<name>.slides.html` beside a local copy of reveal.js and MathJax, so the folder opens
+from disk with no network at all. The copies come from the npm registry (tools/slides/package.json, pinned in its
+package-lock.json), installed once with `npm ci` into build/npm/.
+The decks show the outputs committed in the notebooks; `--present` first re-executes a copy of each notebook with
+COURSE_PRESENT=1 (projector-sized plots) without touching the notebooks themselves.
+
+Usage: python tools/build_slides.py [--out build/slides] [--present] notebooks/00_index.ipynb [...]
+"""
+import argparse
+import copy
+import html
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import nbformat
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+PACKAGE_DIR = ROOT / "tools" / "slides"
+TEMPLATES = PACKAGE_DIR / "templates"
+NPM_DIR = ROOT / "build" / "npm"
+OUT_DIR = ROOT / "build" / "slides"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_NOTE = ('<p class="course-widget-note"><em>Interactive widget: run this notebook in JupyterLab '
+               "to use it.</em></p>")
+# What each deck needs from the npm packages, copied beside the decks: (source in node_modules, target in out).
+VENDOR_FILES = [
+    ("reveal.js/dist", "reveal.js/dist"),
+    ("reveal.js/plugin/notes", "reveal.js/plugin/notes"),
+    ("reveal.js/LICENSE", "reveal.js/LICENSE"),
+    ("mathjax/es5/tex-chtml-full.js", "mathjax/tex-chtml-full.js"),
+    ("mathjax/es5/output/chtml/fonts/woff-v2", "mathjax/output/chtml/fonts/woff-v2"),
+    ("mathjax/LICENSE", "mathjax/LICENSE"),
+]
+
+
+class SlidesError(RuntimeError):
+    """A problem the person building the slides can fix; the message says how."""
+
+
+def install_vendor(npm_dir=NPM_DIR, package_dir=PACKAGE_DIR):
+    """Install the pinned reveal.js and MathJax with `npm ci` into ``npm_dir`` (once); return its node_modules."""
+    npm_dir, package_dir = pathlib.Path(npm_dir), pathlib.Path(package_dir)
+    modules = npm_dir / "node_modules"
+    lock = (package_dir / "package-lock.json").read_bytes()
+    installed = npm_dir / "package-lock.json"
+    if (modules / ".package-lock.json").exists() and installed.exists() and installed.read_bytes() == lock:
+        return modules
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SlidesError("npm is not installed, and the decks need a local copy of reveal.js from the npm registry. "
+                          "Install Node.js 18 or newer (it includes npm), then run `make slides` again.")
+    npm_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("package.json", "package-lock.json"):
+        shutil.copyfile(package_dir / name, npm_dir / name)
+    cache = ROOT / ".cache" / "npm"  # like the other tools' caches: inside the repo, git-ignored
+    env = dict(os.environ, npm_config_cache=str(cache), npm_config_logs_dir=str(cache / "_logs"),
+               npm_config_update_notifier="false")
+    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=npm_dir, env=env,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        installed.unlink(missing_ok=True)
+        raise SlidesError(f"`npm ci` failed in {npm_dir} (it needs the npm registry once):\n{done.stderr.strip()}")
+    return modules
+
+
+def copy_vendor(modules, out_dir):
+    """Copy reveal.js and MathJax from ``modules`` into ``out_dir``, replacing only those copies."""
+    for source, target in VENDOR_FILES:
+        source, target = pathlib.Path(modules) / source, pathlib.Path(out_dir) / target
+        if not source.exists():
+            raise SlidesError(f"{source} is missing: delete {pathlib.Path(modules).parent} and run `make slides` "
+                              f"again.")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.map", "*.esm.js"))
+        else:
+            shutil.copyfile(source, target)
+
+
+def deck_notebook(nb):
+    """A copy of ``nb`` fit for a static deck: widget outputs become a one-line note, widget state is dropped."""
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if WIDGET_VIEW in output.get("data", {}):
+                output["data"] = {"text/html": WIDGET_NOTE, "text/plain": "Interactive widget (JupyterLab only)."}
+    return nb
+
+
+def execute_present(nb, path):
+    """Execute ``nb`` (a copy of the notebook at ``path``) in a fresh kernel with COURSE_PRESENT=1."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    previous = os.environ.get("COURSE_PRESENT")
+    os.environ["COURSE_PRESENT"] = "1"
+    print(f"{path}: executing a copy with COURSE_PRESENT=1 ...", flush=True)
+    try:
+        NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    except CellExecutionError as err:
+        raise SlidesError(f"{path} failed while executing with COURSE_PRESENT=1: {err.ename}: {err.evalue} "
+                          f"(`make slides PRESENT=1` sets COURSE_DATA_DIR like `make test`; check that "
+                          f"`make notebooks NB={path}` works).") from None
+    finally:
+        if previous is None:
+            os.environ.pop("COURSE_PRESENT", None)
+        else:
+            os.environ["COURSE_PRESENT"] = previous
+    return nb
+
+
+def exporter():
+    from nbconvert import SlidesExporter
+
+    return SlidesExporter(
+        extra_template_basedirs=[str(TEMPLATES)], template_name="course_reveal", reveal_url_prefix="reveal.js",
+        reveal_theme="white", reveal_number="c/t", reveal_width="1280", reveal_height="720",
+        embed_images=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
+def build_deck(path, out_dir, present=False):
+    """Write ``out_dir/<name>.slides.html`` for the notebook at ``path``; return the deck's path."""
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise SlidesError(f"{path}: no such notebook. Pass notebook files such as notebooks/00_index.ipynb.")
+    nb = nbformat.read(path, as_version=4)
+    if present:
+        nb = execute_present(nb, path)
+    elif not any(cell.get("outputs") for cell in nb.cells):
+        print(f"{path}: no outputs; run `make notebooks NB={path}` first for a deck with results.", file=sys.stderr)
+    resources = {"metadata": {"name": path.stem, "path": str(path.parent)}, "course_mathjax_prefix": "mathjax"}
+    body, _ = exporter().from_notebook_node(deck_notebook(nb), resources=resources)
+    deck = pathlib.Path(out_dir) / f"{path.stem}.slides.html"
+    deck.write_text(body, encoding="utf-8")
+    return deck
+
+
+def write_contents(decks, out_dir):
+    """A small index.html linking every deck in ``out_dir``."""
+    items = "\n".join(f'<li><a href="{html.escape(d.name)}">{html.escape(d.stem.removesuffix(".slides"))}</a></li>'
+                      for d in sorted(pathlib.Path(out_dir).glob("*.slides.html")))
+    page = (f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>Course slides</title></head>\n'
+            f"<body>\n<h1>Course slides</h1>\n<ul>\n{items}\n</ul>\n"
+            f"<p>Keys: arrows to move, <kbd>s</kbd> for speaker notes, <kbd>f</kbd> for full screen, "
+            f"<kbd>Esc</kbd> for the overview.</p>\n</body>\n</html>\n")
+    (pathlib.Path(out_dir) / "index.html").write_text(page, encoding="utf-8")
+
+
+def build(notebooks, out_dir=OUT_DIR, present=False, npm_dir=NPM_DIR):
+    """Build one deck per notebook into ``out_dir`` with local reveal.js and MathJax; return the decks' paths."""
+    out_dir = pathlib.Path(out_dir)
+    modules = install_vendor(npm_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    copy_vendor(modules, out_dir)
+    decks = [build_deck(path, out_dir, present=present) for path in notebooks]
+    write_contents(decks, out_dir)
+    return decks
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=pathlib.Path)
+    parser.add_argument("--out", type=pathlib.Path, default=OUT_DIR, help="output folder (default build/slides)")
+    parser.add_argument("--present", action="store_true",
+                        help="re-execute a copy of each notebook with COURSE_PRESENT=1 first (larger plots)")
+    args = parser.parse_args(argv)
+    try:
+        decks = build(args.notebooks, args.out, present=args.present)
+    except SlidesError as err:
+        sys.exit(f"make slides: {err}")
+    for deck in decks:
+        print(f"{deck.relative_to(ROOT) if deck.is_relative_to(ROOT) else deck}")
+    print(f"Open {args.out / 'index.html'} in a browser (works offline).")
+
+
+if __name__ == "__main__":
+    main()
