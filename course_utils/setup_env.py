@@ -38,19 +38,19 @@ def present_mode(present=None):
 
 
 def plot_style(present=False):
-    """The course's matplotlib settings; larger fonts and figures when presenting."""
-    scale = 1.5 if present else 1.0
+    """The course's matplotlib settings. Presenting raises the resolution 1.5 times, which enlarges every figure,
+    its fonts and lines alike, including helpers that choose their own figure size."""
     return {
-        "figure.figsize": (7 * scale, 4 * scale),
-        "figure.dpi": 100,
-        "font.size": 10 * scale,
-        "axes.titlesize": 11 * scale,
-        "axes.labelsize": 10 * scale,
+        "figure.figsize": (7, 4),
+        "figure.dpi": 150 if present else 100,
+        "font.size": 10,
+        "axes.titlesize": 11,
+        "axes.labelsize": 10,
         "axes.grid": True,
         "grid.alpha": 0.3,
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "lines.linewidth": 2 * scale,
+        "lines.linewidth": 2,
         "legend.frameon": False,
         "image.cmap": "gray",
     }

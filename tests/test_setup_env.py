@@ -22,7 +22,7 @@ def test_setup_presenter_mode_enlarges_fonts(capsys, monkeypatch):
     monkeypatch.delenv("COURSE_PRESENT", raising=False)
     setup(present=True)
     assert "presenter mode" in capsys.readouterr().out
-    assert plt.rcParams["font.size"] == plot_style(True)["font.size"] > plot_style(False)["font.size"]
+    assert plt.rcParams["figure.dpi"] == plot_style(True)["figure.dpi"] == 1.5 * plot_style(False)["figure.dpi"]
     monkeypatch.setenv("COURSE_PRESENT", "1")
     assert present_mode() is True
     monkeypatch.setenv("COURSE_PRESENT", "0")
