@@ -1,0 +1,281 @@
+"""The residual-block checkers: correct blocks written in different ways pass, each common mistake is named."""
+import itertools
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from course_utils.checks.resnets import (
+    PROJECTION, check_identity_block, check_projection_block, fixed_value, reference_block)
+
+
+# --- correct implementations, written three different ways --------------------------------------------------------
+
+def identity_plain(x, filters, kernel_size=3, training=None):
+    shortcut = x
+    x = layers.Conv2D(filters, kernel_size, padding="same")(x)
+    x = layers.BatchNormalization()(x, training=training)
+    x = layers.ReLU()(x)
+    x = layers.Conv2D(filters, kernel_size, padding="same")(x)
+    x = layers.BatchNormalization()(x, training=training)
+    x = layers.Add()([x, shortcut])
+    return layers.ReLU()(x)
+
+
+_names = itertools.count()
+
+
+def identity_named(x, filters, kernel_size=3, training=None):
+    """Explicit layer names, no biases, BatchNormalization(axis=3), Add()([shortcut, x]), Activation layers."""
+    n = next(_names)
+    y = layers.Conv2D(filters, (kernel_size, kernel_size), use_bias=False, padding="same", name=f"b{n}_a_conv")(x)
+    y = layers.BatchNormalization(axis=3, name=f"b{n}_a_bn")(y, training=training)
+    y = layers.Activation("relu", name=f"b{n}_a_relu")(y)
+    y = layers.Conv2D(filters, kernel_size, use_bias=False, padding="same", name=f"b{n}_b_conv")(y)
+    y = layers.BatchNormalization(axis=3, name=f"b{n}_b_bn")(y, training=training)
+    return layers.Activation("relu", name=f"b{n}_out")(layers.Add(name=f"b{n}_add")([x, y]))
+
+
+def identity_ops(x, filters, kernel_size=3, training=None):
+    """Layers created first and called later, explicit zero padding, the + operator and keras.ops.relu."""
+    pad = layers.ZeroPadding2D(kernel_size // 2)
+    conv_a, conv_b = layers.Conv2D(filters, kernel_size), layers.Conv2D(filters, kernel_size)
+    norm_a, norm_b = layers.BatchNormalization(), layers.BatchNormalization()
+    main = keras.ops.relu(norm_a(conv_a(pad(x)), training=training))
+    main = norm_b(conv_b(layers.ZeroPadding2D(kernel_size // 2)(main)), training=training)
+    return keras.ops.relu(x + main)
+
+
+def identity_fixed_names(x, filters, kernel_size=3, training=None):
+    """The same names on every call (fine for one block per model), and Keras ResNet50's epsilon."""
+    y = layers.Conv2D(filters, kernel_size, padding="same", name="conv_a")(x)
+    y = layers.BatchNormalization(epsilon=1.001e-5, name="bn_a")(y, training=training)
+    y = layers.Activation("relu", name="relu_a")(y)
+    y = layers.Conv2D(filters, kernel_size, padding="same", name="conv_b")(y)
+    y = layers.BatchNormalization(epsilon=1.001e-5, name="bn_b")(y, training=training)
+    return layers.ReLU(name="out")(layers.Add(name="add")([y, x]))
+
+
+def projection_plain(x, filters, kernel_size=3, strides=2, training=None):
+    shortcut = layers.Conv2D(filters, 1, strides=strides)(x)
+    shortcut = layers.BatchNormalization()(shortcut, training=training)
+    x = layers.Conv2D(filters, kernel_size, strides=strides, padding="same")(x)
+    x = layers.BatchNormalization()(x, training=training)
+    x = layers.ReLU()(x)
+    x = layers.Conv2D(filters, kernel_size, padding="same")(x)
+    x = layers.BatchNormalization()(x, training=training)
+    x = layers.Add()([shortcut, x])
+    return layers.ReLU()(x)
+
+
+def projection_named(x, filters, kernel_size=3, strides=2, training=None):
+    n = next(_names)
+    y = layers.Conv2D(filters, kernel_size, strides=(strides, strides), padding="same", use_bias=False,
+                      name=f"p{n}_conv1")(x)
+    y = layers.Activation("relu")(layers.BatchNormalization(axis=-1, name=f"p{n}_bn1")(y, training=training))
+    y = layers.Conv2D(filters, kernel_size, padding="same", use_bias=False, name=f"p{n}_conv2")(y)
+    y = layers.BatchNormalization(name=f"p{n}_bn2")(y, training=training)
+    s = layers.Conv2D(filters, (1, 1), strides=strides, padding="valid", use_bias=False, name=f"p{n}_proj")(x)
+    s = layers.BatchNormalization(name=f"p{n}_proj_bn")(s, training=training)
+    return layers.ReLU(name=f"p{n}_out")(layers.Add(name=f"p{n}_add")([y, s]))
+
+
+def projection_ops(x, filters, kernel_size=3, strides=2, training=None):
+    main = layers.Conv2D(filters, kernel_size, strides, padding="same")(x)
+    main = keras.ops.relu(layers.BatchNormalization()(main, training=training))
+    main = layers.BatchNormalization()(layers.Conv2D(filters, kernel_size, padding="same")(main), training=training)
+    return keras.ops.relu(main + layers.BatchNormalization()(layers.Conv2D(filters, 1, strides)(x), training=training))
+
+
+# --- a configurable block for the broken versions -------------------------------------------------------------------
+
+def block(x, filters, kernel_size=3, strides=None, training=None, shortcut=True, relu_before_add=False,
+          relu_after_add=True, bn_axis=-1, pass_training=True, main_strides=None, stride_on_second=False,
+          project=None, project_strides=None, shortcut_bn=True, fixed_kernel_size=None):
+    """A residual block with switches for each mistake; strides=None makes an identity block."""
+    project = strides is not None if project is None else project
+    strides = strides or 1
+    main_strides = strides if main_strides is None else main_strides
+    main_strides, second_strides = (1, strides) if stride_on_second else (main_strides, 1)
+    project_strides = strides if project_strides is None else project_strides
+    kernel_size = fixed_kernel_size or kernel_size
+    norm = {"training": training} if pass_training else {}
+    y = layers.Conv2D(filters, kernel_size, strides=main_strides, padding="same")(x)
+    y = layers.ReLU()(layers.BatchNormalization(axis=bn_axis)(y, **norm))
+    y = layers.Conv2D(filters, kernel_size, strides=second_strides, padding="same")(y)
+    y = layers.BatchNormalization(axis=bn_axis)(y, **norm)
+    if relu_before_add:
+        y = layers.ReLU()(y)
+    if shortcut:
+        s = x
+        if project:
+            s = layers.Conv2D(filters, 1, strides=project_strides)(x)
+            if shortcut_bn:
+                s = layers.BatchNormalization(axis=bn_axis)(s, **norm)
+        y = layers.Add()([y, s])
+    return layers.ReLU()(y) if relu_after_add else y
+
+
+def identity(**mistake):
+    def identity_block(x, filters, kernel_size=3, training=None):
+        return block(x, filters, kernel_size, training=training, **mistake)
+    return identity_block
+
+
+def projection(**mistake):
+    def projection_block(x, filters, kernel_size=3, strides=2, training=None):
+        return block(x, filters, kernel_size, strides=strides, training=training, **mistake)
+    return projection_block
+
+
+def identity_skeleton(x, filters, kernel_size=3, training=None):
+    """An exercise as the student edition hands it out."""
+    raise NotImplementedError("Exercise: build the identity block.")
+
+
+def projection_skeleton(x, filters, kernel_size=3, strides=2, training=None):
+    raise NotImplementedError("Exercise: build the projection block.")
+
+
+# --- tests -------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fn", [identity_plain, identity_named, identity_ops, identity_fixed_names, identity()])
+def test_correct_identity_blocks_pass(fn):
+    result = check_identity_block(fn)
+    assert result.ok, result.message
+    assert repr(result).startswith("✔ identity_block: same outputs as the reference")
+
+
+@pytest.mark.parametrize("fn", [projection_plain, projection_named, projection_ops, projection()])
+def test_correct_projection_blocks_pass(fn):
+    result = check_projection_block(fn)
+    assert result.ok, result.message
+    assert repr(result).startswith("✔ projection_block: 6 x 8 x 3 -> 3 x 4 x 4 with strides=2")
+
+
+@pytest.mark.parametrize("check, skeleton, exercise", [
+    (check_identity_block, identity_skeleton, "identity"), (check_projection_block, projection_skeleton, "projection")])
+def test_skeleton_is_not_done_yet(check, skeleton, exercise):
+    result = check(skeleton)
+    assert not result.ok
+    assert "not done yet" in result.message and f"Exercise: build the {exercise} block." in result.message
+
+
+IDENTITY_MISTAKES = [
+    ({"shortcut": False}, "the shortcut is missing"),
+    ({"relu_before_add": True, "relu_after_add": False}, "ReLU is applied before the add instead of after"),
+    ({"relu_before_add": True}, "a ReLU is applied before the add as well as after"),
+    ({"relu_after_add": False}, "there is no ReLU after the add"),
+    ({"bn_axis": 1}, "BatchNormalization is on the wrong axis (axis=1)"),
+    ({"bn_axis": 2}, "BatchNormalization is on the wrong axis (axis=2)"),
+    ({"pass_training": False}, "the `training` flag is ignored: called with training=True"),
+    ({"fixed_kernel_size": 3}, "kernel_size is ignored"),
+    ({"project": True}, "an identity block returns relu(x), yours returns something else"),
+]
+
+
+@pytest.mark.parametrize("mistake, expected", IDENTITY_MISTAKES, ids=[m for _, m in IDENTITY_MISTAKES])
+def test_identity_mistakes_are_named(mistake, expected):
+    result = check_identity_block(identity(**mistake))
+    assert not result.ok
+    assert expected in result.message, result.message
+    assert "\n" not in result.message and " Try: " in result.message
+
+
+PROJECTION_MISTAKES = [
+    ({"project": False}, "the shortcut is not projected when the channels change"),
+    ({"stride_on_second": True}, "the stride is on the wrong path: it sits on the second conv"),
+    ({"project_strides": 1}, "the stride is on the wrong path: with strides=2 (channels unchanged)"),
+    ({"main_strides": 1}, "the stride is on the wrong path: with strides=2 (channels unchanged)"),
+    ({"shortcut": False}, "the shortcut is missing"),
+    ({"relu_before_add": True, "relu_after_add": False}, "ReLU is applied before the add instead of after"),
+    ({"bn_axis": 1}, "BatchNormalization is on the wrong axis (axis=1)"),
+    ({"pass_training": False}, "the `training` flag is ignored: called with training=True"),
+    ({"shortcut_bn": False}, "the projected shortcut has no BatchNormalization"),
+]
+
+
+@pytest.mark.parametrize("mistake, expected", PROJECTION_MISTAKES, ids=[m for _, m in PROJECTION_MISTAKES])
+def test_projection_mistakes_are_named(mistake, expected):
+    result = check_projection_block(projection(**mistake))
+    assert not result.ok
+    assert expected in result.message, result.message
+    assert "\n" not in result.message and " Try: " in result.message
+
+
+def test_not_projected_message_quotes_keras_shapes():
+    result = check_projection_block(projection(project=False))
+    assert "(Keras: ValueError: Inputs have incompatible shapes." in result.message
+
+
+def test_training_flag_hard_coded_to_true_is_caught():
+    def always_training(x, filters, kernel_size=3, training=None):
+        return identity_plain(x, filters, kernel_size, training=True)
+
+    result = check_identity_block(always_training)
+    assert not result.ok and "called with training=False your block still normalises with batch" in result.message
+
+
+def test_training_flag_passed_to_only_the_second_batch_norm():
+    # Keras hands an explicit training=True on to the layers called after it, so only a flag that misses the
+    # first BatchNormalization changes the output.
+    def half(x, filters, kernel_size=3, training=None):
+        y = layers.Conv2D(filters, kernel_size, padding="same")(x)
+        y = layers.ReLU()(layers.BatchNormalization()(y))
+        y = layers.BatchNormalization()(layers.Conv2D(filters, kernel_size, padding="same")(y), training=training)
+        return layers.ReLU()(layers.Add()([x, y]))
+
+    result = check_identity_block(half)
+    assert not result.ok and "does not reach every BatchNormalization" in result.message
+
+
+def test_returning_nothing_or_a_disconnected_tensor_is_explained():
+    def no_return(x, filters, kernel_size=3, training=None):
+        identity_plain(x, filters, kernel_size, training)
+
+    def new_input(x, filters, kernel_size=3, training=None):
+        return identity_plain(keras.Input(shape=x.shape[1:]), filters, kernel_size, training)
+
+    assert "returned None" in check_identity_block(no_return).message
+    assert "not computed from the input x" in check_identity_block(new_input).message
+
+
+def test_student_exception_is_one_line():
+    def typo(x, filters, kernel_size=3, training=None):
+        return layers.Conv2D(filters, kernel_sise, padding="same")(x)  # noqa: F821
+
+    result = check_identity_block(typo)
+    assert not result.ok and result.message.startswith("your code raised NameError: name 'kernel_sise'")
+
+
+def test_wrong_output_shape_is_reported():
+    def valid_padding(x, filters, kernel_size=3, training=None):
+        return layers.ReLU()(layers.Conv2D(filters, kernel_size)(x))
+
+    result = check_identity_block(valid_padding)
+    assert not result.ok and "outputs 3 x 4 x 4, expected 5 x 6 x 4" in result.message
+
+
+def test_unknown_mistake_gets_the_generic_message():
+    def relu_before_norm(x, filters, kernel_size=3, training=None):
+        y = layers.BatchNormalization()(layers.ReLU()(layers.Conv2D(filters, kernel_size, padding="same")(x)),
+                                        training=training)
+        y = layers.BatchNormalization()(layers.Conv2D(filters, kernel_size, padding="same")(y), training=training)
+        return layers.ReLU()(layers.Add()([x, y]))
+
+    result = check_identity_block(relu_before_norm)
+    assert not result.ok and "differs from the reference" in result.message
+
+
+def test_fixed_values_depend_only_on_name_and_shape():
+    assert np.array_equal(fixed_value("kernel", (3, 3, 4, 4)), fixed_value("kernel", (3, 3, 4, 4)))
+    assert not np.array_equal(fixed_value("gamma", (4,)), fixed_value("beta", (4,)))
+    assert not fixed_value("kernel", (3, 3, 4, 4), zero_main=True).any()
+    assert fixed_value("kernel", (1, 1, 3, 4), zero_main=True).any()
+
+
+def test_reference_block_shapes():
+    x = keras.Input(shape=PROJECTION["input_shape"])
+    assert tuple(reference_block(x, 4, strides=2).shape[1:]) == (3, 4, 4)
+    assert tuple(reference_block(keras.Input(shape=(5, 6, 4)), 4).shape[1:]) == (5, 6, 4)
