@@ -60,6 +60,9 @@ def _read_split(folder, split):
 
 def load_local(data_dir):
     """MNIST from a folder of IDX files, as ``((x_train, y_train), (x_test, y_test))``."""
+    if not isinstance(data_dir, (str, os.PathLike)):
+        raise TypeError(f"data_dir must be the name of a folder (a str or pathlib.Path), got "
+                        f"{type(data_dir).__name__}. Pass for example data_dir='data/mnist'.")
     folder = pathlib.Path(data_dir).expanduser()
     if not folder.is_dir():
         raise FileNotFoundError(f"data_dir {str(data_dir)!r} is not a folder. {HOW_TO_GET_DATA}")

@@ -19,6 +19,7 @@ import pathlib
 import numpy as np
 
 from ._checks import keras_model
+from .plots import _check_ax
 from .tracing import format_shape, trace
 
 UPDATE_VARIABLE = "COURSE_UPDATE_IMAGES"
@@ -301,6 +302,7 @@ def draw_architecture(model, ax=None, title=None, compact=True):
                         f"title='LeNet-5'.")
     if not isinstance(compact, bool):
         raise TypeError(f"compact must be True or False, got {compact!r}.")
+    _check_ax(ax)
     nodes = _nodes(rows, compact)
     path = _main_path(nodes)
     sides = [d for n in nodes for d in n.shape[:2] if len(n.shape) >= 2 and d]

@@ -1,6 +1,8 @@
 """Plots used across the notebooks. Each helper takes ``ax=None`` and returns the Axes it drew on."""
 import numpy as np
 
+from ._checks import positive_int
+
 
 def _axes(ax):
     if ax is None:
@@ -10,20 +12,44 @@ def _axes(ax):
     return ax
 
 
+def _check_ax(ax):
+    from matplotlib.axes import Axes
+
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}. "
+                        f"Pass for example ax=axes[0] from fig, axes = plt.subplots(1, 2).")
+
+
 def plot_history(histories, metric="loss", ax=None, title=None):
     """Training curves of one or more Keras fits: ``histories`` is a History, a dict of them, or a dict of lists.
 
     Validation curves (``val_<metric>``) are drawn dashed in the same colour.
     """
-    if not isinstance(histories, dict) or all(isinstance(v, (list, tuple)) for v in histories.values()):
+    if not isinstance(metric, str):
+        raise TypeError(f"metric must be a string such as 'loss' or 'accuracy', got {metric!r}.")
+    _check_ax(ax)
+    if not isinstance(histories, dict) or all(isinstance(v, (list, tuple, np.ndarray)) for v in histories.values()):
         histories = {"": histories}
+    for label, history in histories.items():
+        logs = getattr(history, "history", history)
+        name = f"histories[{label!r}]" if label else "histories"
+        if not isinstance(logs, dict):
+            raise TypeError(f"{name} must be what model.fit returns (a History) or a dict such as "
+                            f"{{'loss': [0.9, 0.5]}}, got {type(history).__name__}. Pass history = model.fit(...).")
+        if not logs:
+            raise ValueError(f"{name} is empty: no epoch was recorded. Pass what model.fit(...) returns after at "
+                             f"least one epoch.")
+        if metric not in logs:
+            raise ValueError(f"metric {metric!r} is not in the history of {label or 'this fit'}; "
+                             f"it has {sorted(logs)}. Pass one of those as metric=.")
+        for key in (metric, f"val_{metric}"):
+            if key in logs and (np.ndim(logs[key]) != 1 or len(logs[key]) != len(logs[metric])
+                                or not len(logs[key]) or not np.issubdtype(np.asarray(logs[key]).dtype, np.number)):
+                raise ValueError(f"{name}[{key!r}] must be a non-empty list of numbers, one per epoch (as long as "
+                                 f"{metric!r}), got {logs[key]!r:.80}. Pass what model.fit(...) returns.")
     ax = _axes(ax)
     for label, history in histories.items():
         logs = getattr(history, "history", history)
-        if not isinstance(logs, dict) or metric not in logs:
-            known = sorted(logs) if isinstance(logs, dict) else []
-            raise ValueError(f"metric {metric!r} is not in the history of {label or 'this fit'}; "
-                             f"it has {known}. Pass one of those as metric=.")
         epochs = np.arange(1, len(logs[metric]) + 1)
         (line,) = ax.plot(epochs, logs[metric], label=f"{label} train".strip())
         if f"val_{metric}" in logs:
@@ -46,11 +72,27 @@ def show_digits(images, labels=None, predictions=None, ncols=8, axes=None):
     if images.ndim != 3 or len(images) == 0:
         raise ValueError(f"images must be a non-empty batch shaped (N, H, W) or (N, H, W, 1), got shape "
                          f"{images.shape}. Pass for example x_test[:16].")
+    if not (np.issubdtype(images.dtype, np.number) or images.dtype == bool):
+        raise TypeError(f"images must hold pixel values (numbers), got dtype {images.dtype}. "
+                        f"Pass for example x_test[:16].")
     n = len(images)
+    ncols = positive_int(ncols, "ncols", hint="It is the number of images per row, such as 8.")
+    for name, values in (("labels", labels), ("predictions", predictions)):
+        if values is not None and (not hasattr(values, "__len__") or isinstance(values, str)):
+            raise TypeError(f"{name} must be a list or array with one entry per image, got {type(values).__name__}. "
+                            f"Pass for example {name}={'y_test' if name == 'labels' else 'predicted'}[:{n}].")
+        if values is not None and len(values) != n:
+            raise ValueError(f"{name} must have one entry per image ({n} images), got {len(values)}. "
+                             f"Slice it like the images, for example x_test[:{n}] and y_test[:{n}].")
+    if predictions is not None and labels is None:
+        raise ValueError("predictions are shown next to the true labels, so pass labels= as well.")
     nrows = -(-n // ncols)
     if axes is None:
         _, axes = plt.subplots(nrows, min(n, ncols), figsize=(1.2 * min(n, ncols), 1.4 * nrows), squeeze=False)
     axes = np.ravel(axes)
+    if len(axes) < n or not all(hasattr(ax, "imshow") for ax in axes):
+        raise ValueError(f"axes must hold at least one matplotlib Axes per image ({n} images), got {len(axes)} "
+                         f"items. Leave axes=None to make the grid.")
     for i, ax in enumerate(axes):
         ax.axis("off")
         if i >= n:
@@ -62,3 +104,91 @@ def show_digits(images, labels=None, predictions=None, ncols=8, axes=None):
         elif labels is not None:
             ax.set_title(str(labels[i]), fontsize=9)
     return axes
+
+
+def _runs_by_label(curves, name, example):
+    """``curves`` as {label: 2-D float array (runs, points)}, with a ValueError naming ``name`` when it is not."""
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError(f"{name} must be a non-empty dict {{label: values}}, got {type(curves).__name__}. "
+                         f"Pass for example {example}.")
+    out = {}
+    for label, values in curves.items():
+        try:
+            array = np.asarray(values, dtype=float)
+        except (TypeError, ValueError):
+            array = np.empty(0)
+        if array.ndim == 1:
+            array = array[None, :]
+        if array.ndim != 2 or array.size == 0:
+            raise ValueError(f"{name}[{label!r}] must be a list of numbers or a list of equally long lists (one per "
+                             f"run), got {values!r:.80}. Pass for example {example}.")
+        out[label] = array
+    return out
+
+
+def plot_depth_sweep(depths, values, ax=None, ylabel="training loss", title=None):
+    """A final metric against depth: ``values`` maps a label to one row per run (seed), one column per depth.
+
+    Each run is drawn thin, the mean of the runs thick, so the spread between seeds stays visible.
+    """
+    depths = list(depths)
+    values = _runs_by_label(values, "values", "{'plain': [[0.1, 0.2, 0.9]], 'residual': [[0.1, 0.08, 0.07]]}")
+    for label, runs in values.items():
+        if runs.shape[1] != len(depths):
+            raise ValueError(f"values[{label!r}] has {runs.shape[1]} columns but there are {len(depths)} depths "
+                             f"{depths}; give one value per depth in each row.")
+    ax = _axes(ax)
+    for label, runs in values.items():
+        (line,) = ax.plot(depths, runs.mean(axis=0), "o-", label=label)
+        for run in runs:
+            ax.plot(depths, run, "-", color=line.get_color(), alpha=0.3, linewidth=1)
+    ax.set_xticks(depths)
+    ax.set_xlabel("depth (layers with weights)")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def plot_step_curves(curves, steps, ax=None, ylabel="training loss", title=None, logy=False):
+    """Training curves against steps: ``curves`` maps a label to one row per run; the mean of the runs is drawn.
+
+    Labels keep their colours from one call to the next when they come in the same order.
+    """
+    curves = _runs_by_label(curves, "curves", "{'8 layers': [[2.3, 1.1, 0.6]]}")
+    steps = np.asarray(steps)
+    for label, runs in curves.items():
+        if runs.shape[1] != len(steps):
+            raise ValueError(f"curves[{label!r}] has {runs.shape[1]} points but steps has {len(steps)}; "
+                             f"give one step number per point.")
+    ax = _axes(ax)
+    for label, runs in curves.items():
+        ax.plot(steps, runs.mean(axis=0), label=label)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel("training step")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def plot_layer_norms(norms, ax=None, ylabel="gradient norm", title=None):
+    """One value per layer (first layer = 1) for each label in ``norms``, on a log scale."""
+    norms = _runs_by_label(norms, "norms", "{'plain 56': [0.5, 0.1, 0.02]}")
+    ax = _axes(ax)
+    for label, runs in norms.items():
+        if runs.shape[0] != 1:
+            raise ValueError(f"norms[{label!r}] must be one list of numbers, one per layer, got {runs.shape[0]} rows.")
+        if np.any(runs <= 0):
+            raise ValueError(f"norms[{label!r}] holds zeros or negative numbers, which a log scale cannot show.")
+        ax.plot(np.arange(1, runs.shape[1] + 1), runs[0], ".-", label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("layer (1 = next to the input)")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    return ax

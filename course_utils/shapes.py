@@ -70,6 +70,8 @@ def conv_params(kernel_size, in_channels, filters, use_bias=True):
     kernel_size = positive_int(kernel_size, "kernel_size")
     in_channels = positive_int(in_channels, "in_channels")
     filters = positive_int(filters, "filters")
+    if not isinstance(use_bias, bool):
+        raise TypeError(f"use_bias must be True or False, got {use_bias!r}.")
     return kernel_size * kernel_size * in_channels * filters + (filters if use_bias else 0)
 
 

@@ -5,6 +5,7 @@ Sequential and functional models with branches, merges (residual adds, concatena
 """
 import html
 import math
+import numbers
 from dataclasses import dataclass, field
 
 from ._checks import keras_model
@@ -54,8 +55,19 @@ def layer_macs(layer, input_shapes, output_shapes):
 
 def _graph(model):
     """The model's layer calls (Keras nodes) in a valid data-flow order."""
+    import keras
+
     graph = getattr(model, "_functional", None) or model
     by_depth = getattr(graph, "_nodes_by_depth", None)
+    if not isinstance(model, keras.Sequential) and by_depth is None:
+        raise ValueError(
+            f"Model {model.name!r} is a subclassed keras.Model: its call() is Python code, so it has no graph of "
+            f"layers to trace. Write it with keras.Sequential([...]) or the functional API, "
+            f"keras.Model(inputs, outputs).")
+    if isinstance(model, keras.Sequential) and not model.layers:
+        raise ValueError(
+            f"Model {model.name!r} has no layers to trace. Add them after its Input, for example "
+            f"keras.Sequential([keras.Input(shape=(32, 32, 1)), layers.Conv2D(6, 5)]).")
     if not by_depth:
         raise ValueError(
             f"Model {model.name!r} has no input shape yet, so its layers have no shapes to trace. "
@@ -104,8 +116,15 @@ def trace(model):
 
 def format_shape(shape):
     """``(28, 28, 6)`` as ``'28 x 28 x 6'``; several outputs are joined with ``' | '``."""
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"shape must be a tuple of sizes such as (28, 28, 6), got {type(shape).__name__}. "
+                        f"Pass for example row.output_shape of a row of cu.trace(model).")
     if shape and isinstance(shape[0], tuple):
         return " | ".join(format_shape(s) for s in shape)
+    bad = [d for d in shape if d is not None and (isinstance(d, bool) or not isinstance(d, numbers.Integral))]
+    if bad:
+        raise TypeError(f"shape must hold whole numbers (None for a size that is not fixed), got {bad[0]!r} in "
+                        f"{tuple(shape)!r}. Pass for example (28, 28, 6).")
     return " x ".join("?" if d is None else str(d) for d in shape)
 
 

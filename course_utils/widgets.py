@@ -11,7 +11,7 @@ import html
 import math
 
 from ._checks import positive_int, whole_number
-from .shapes import conv_output_size
+from .shapes import conv_macs, conv_output_size, conv_params
 from .tracing import TraceRow, format_shape, trace
 
 
@@ -34,15 +34,14 @@ def bottleneck_costs(height=28, width=28, in_channels=192, bottleneck=16, kernel
     bottleneck = positive_int(bottleneck, "bottleneck", hint="It is the number of 1x1 filters, such as 16.")
     kernel_size = positive_int(kernel_size, "kernel_size", hint="Use the side of the square kernel, such as 5.")
     filters = positive_int(filters, "filters", hint="It is the number of output channels, such as 32.")
-    pixels = height * width
     costs = {
         "output_shape": (height, width, filters),
-        "direct_params": kernel_size * kernel_size * in_channels * filters + filters,
-        "direct_macs": pixels * filters * kernel_size * kernel_size * in_channels,
-        "reduce_params": in_channels * bottleneck + bottleneck,
-        "reduce_macs": pixels * bottleneck * in_channels,
-        "conv_params": kernel_size * kernel_size * bottleneck * filters + filters,
-        "conv_macs": pixels * filters * kernel_size * kernel_size * bottleneck,
+        "direct_params": conv_params(kernel_size, in_channels, filters),
+        "direct_macs": conv_macs(height, width, kernel_size, in_channels, filters),
+        "reduce_params": conv_params(1, in_channels, bottleneck),
+        "reduce_macs": conv_macs(height, width, 1, in_channels, bottleneck),
+        "conv_params": conv_params(kernel_size, bottleneck, filters),
+        "conv_macs": conv_macs(height, width, kernel_size, bottleneck, filters),
     }
     costs["bottleneck_params"] = costs["reduce_params"] + costs["conv_params"]
     costs["bottleneck_macs"] = costs["reduce_macs"] + costs["conv_macs"]
@@ -194,8 +193,8 @@ def conv_explorer_html(size=6, kernel_size=3, strides=1, padding=0, in_channels=
         notes.append(f"padding {p} ≥ kernel_size {f}: the outer output pixels see only zeros.")
     if out == n and s == 1:
         notes.append("The output keeps the input size: p = (f - 1)/2 is what padding='same' does for stride 1.")
-    params = f * f * c_in * c_out + c_out
-    macs = out * out * c_out * f * f * c_in
+    params = conv_params(f, c_in, c_out)
+    macs = conv_macs(out, out, f, c_in, c_out)
     drawing = volumes_svg([(n, n, c_in), (out, out, c_out)], ["input", "output"])
     note_html = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
     return (f"<p>output size floor((n + 2p - f)/s) + 1 = floor(({n} + 2·{p} - {f})/{s}) + 1 = "

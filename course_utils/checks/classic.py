@@ -64,7 +64,10 @@ def _as_layers(block, filters, convs):
 
     if isinstance(block, keras.layers.Layer):
         block = [block]
-    if not isinstance(block, (list, tuple)) or not block:
+    if isinstance(block, (list, tuple)) and not block:
+        return failed(EXERCISE, f"{_call(filters, convs)} returned an empty list, so the block has no layers.",
+                      "append the convolutions and then the pooling layer to the list before returning it.")
+    if not isinstance(block, (list, tuple)):
         return failed(EXERCISE, f"{_call(filters, convs)} returned {type(block).__name__}, not a list of layers.",
                       "build the list `block` and return it; the notebook stacks it with "
                       "keras.Sequential([..., *vgg_block(64, 2), ...]).")

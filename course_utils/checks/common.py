@@ -56,6 +56,12 @@ def call_student(exercise, fn, *args, **kwargs):
     if not callable(fn):
         raise StudentError(failed(exercise, f"expected your function, got {type(fn).__name__}.",
                                   "pass the function itself, without calling it (no parentheses)."))
+    import keras
+
+    if isinstance(fn, keras.layers.Layer):
+        kind = "model" if isinstance(fn, keras.Model) else "layer"
+        raise StudentError(failed(exercise, f"expected your function, got a Keras {kind} ({type(fn).__name__}).",
+                                  f"pass the function {exercise} itself, not a {kind} built with it."))
     try:
         return fn(*args, **kwargs)
     except NotImplementedError as exc:

@@ -1,0 +1,357 @@
+"""Bad input to the public functions of course_utils: wrong types, wrong shapes, impossible values, unbuilt models
+and empty data.  Each case must raise a ValueError or TypeError (exactly that type, not an error from deep inside
+Keras, NumPy or matplotlib) whose one-line message names the argument and says what to pass instead.  Each exercise
+checker must instead return a failed one-line CheckResult, never raise.
+
+Cases the modules' own tests already cover (tests/test_shapes.py, tests/test_data.py, ...) are not repeated here.
+"""
+import re
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+import course_utils as cu
+
+
+class Lazy:
+    """An argument built inside the test (a model, a figure), not when the table is read."""
+
+    def __init__(self, build):
+        self.build = build
+
+    def __repr__(self):
+        return f"Lazy({self.build.__name__})"
+
+
+def built(value):
+    return value.build() if isinstance(value, Lazy) else value
+
+
+def lenet():
+    return keras.Sequential([keras.Input(shape=(32, 32, 1)), layers.Conv2D(6, 5), layers.Flatten(), layers.Dense(3)])
+
+
+class Subclassed(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = layers.Dense(3)
+
+    def call(self, x):
+        return self.dense(x)
+
+
+def subclassed():
+    model = Subclassed()
+    model(np.zeros((1, 4), "float32"))  # built, but its layers form no graph
+    return model
+
+
+def two_axes():
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(1, 2)[1]
+
+
+def images(n=3):
+    return np.zeros((n, 28, 28), "uint8")
+
+
+LENET = Lazy(lenet)
+LENET_ROWS = Lazy(lambda: cu.trace(lenet()))
+UNBUILT_MODEL = Lazy(lambda: keras.Sequential([layers.Dense(3)]))
+EMPTY_MODEL = Lazy(lambda: keras.Sequential([]))
+INPUT_ONLY_MODEL = Lazy(lambda: keras.Sequential([keras.Input(shape=(32, 32, 1))]))
+SUBCLASSED_MODEL = Lazy(subclassed)
+UNFITTED_HISTORY = Lazy(keras.callbacks.History)
+TWO_AXES = Lazy(two_axes)
+
+# The messages, each ending with what to pass. whole_number's default hint is "Pass an int such as 1."
+INT = r"must be a whole number, got .*\. (Pass an int|It is|Use)"
+AT_LEAST_1 = r"must be at least 1, got"
+NOT_A_MODEL = r"model must be a Keras model .*Build one first, for example keras\.Sequential\(\[keras\.Input"
+NO_INPUT_SHAPE = r"has no input shape yet.*keras\.Input\(shape=.*model\.build"
+NO_GRAPH = r"is a subclassed keras\.Model.*Write it with keras\.Sequential.*functional API"
+NO_LAYERS = r"has no layers to trace\. Add them after its Input"
+NOT_ROWS = r"rows must be the non-empty list that cu\.trace\(model\) returns, got .*\. Pass cu\.trace\(model\)\."
+NOT_AXES = r"ax must be a matplotlib Axes or None, got str\. Pass for example ax=axes\[0\]"
+NOT_HISTORY = r"histories must be what model\.fit returns .*got {}\. Pass history = model\.fit"
+
+# name: (function, positional arguments, keyword arguments, error, regex the message must match)
+CASES = {
+    # shapes: wrong types, wrong shapes (a tuple where one side length goes), impossible values
+    "conv_output_size size=None": (cu.conv_output_size, (None, 3), {}, TypeError, "size " + INT),
+    "conv_output_size kernel_size=(3, 3)": (cu.conv_output_size, (28, (3, 3)), {}, TypeError, "kernel_size " + INT),
+    "conv_output_size strides=(2, 2)": (cu.conv_output_size, (28, 3), {"strides": (2, 2)}, TypeError,
+                                        "strides " + INT),
+    "conv_output_size padding=None": (cu.conv_output_size, (28, 3), {"padding": None}, TypeError,
+                                      r"padding must be a whole number.*Use 'valid', 'same' or a number"),
+    "conv_output_size padding=1.5": (cu.conv_output_size, (28, 3), {"padding": 1.5}, TypeError,
+                                     r"padding must be a whole number.*Use 'valid', 'same'"),
+    "pool_output_size size='28'": (cu.pool_output_size, ("28",), {}, TypeError, "size " + INT),
+    "pool_output_size pool_size=2.0": (cu.pool_output_size, (28, 2.0), {}, TypeError, "pool_size " + INT),
+    "pool_output_size strides=0": (cu.pool_output_size, (28, 2), {"strides": 0}, ValueError,
+                                   "strides " + AT_LEAST_1),
+    "pool_output_size strides=2.0": (cu.pool_output_size, (28, 2), {"strides": 2.0}, TypeError, "strides " + INT),
+    "pool_output_size padding='full'": (cu.pool_output_size, (28,), {"padding": "full"}, ValueError,
+                                        r"padding must be 'valid', 'same' or a whole number"),
+    "pool_output_size pool larger than input": (cu.pool_output_size, (2, 3), {}, ValueError,
+                                                r"kernel_size=3 is larger than the padded input.*Use kernel_size <= 2"),
+    "conv_params kernel_size=0": (cu.conv_params, (0, 3, 8), {}, ValueError, "kernel_size " + AT_LEAST_1),
+    "conv_params in_channels='3'": (cu.conv_params, (3, "3", 8), {}, TypeError, "in_channels " + INT),
+    "conv_params filters=(8,)": (cu.conv_params, (3, 3, (8,)), {}, TypeError, "filters " + INT),
+    "conv_params use_bias='no'": (cu.conv_params, (3, 3, 8), {"use_bias": "no"}, TypeError,
+                                  r"use_bias must be True or False, got 'no'"),
+    "conv_params use_bias=None": (cu.conv_params, (3, 3, 8), {"use_bias": None}, TypeError,
+                                  r"use_bias must be True or False"),
+    "conv_macs output_height=0": (cu.conv_macs, (0, 28, 3, 3, 8), {}, ValueError, "output_height " + AT_LEAST_1),
+    "conv_macs output_width=28.0": (cu.conv_macs, (28, 28.0, 3, 3, 8), {}, TypeError, "output_width " + INT),
+    "conv_macs kernel_size=-1": (cu.conv_macs, (28, 28, -1, 3, 8), {}, ValueError, "kernel_size " + AT_LEAST_1),
+    "conv_macs in_channels=None": (cu.conv_macs, (28, 28, 3, None, 8), {}, TypeError, "in_channels " + INT),
+
+    # tracing: wrong types, models without layers, a model without a graph (unbuilt: tests/test_tracing.py)
+    "format_shape None": (cu.format_shape, (None,), {}, TypeError,
+                          r"shape must be a tuple of sizes such as \(28, 28, 6\), got NoneType\. Pass"),
+    "format_shape 28": (cu.format_shape, (28,), {}, TypeError, r"shape must be a tuple of sizes.*got int"),
+    "format_shape '28x28'": (cu.format_shape, ("28x28",), {}, TypeError, r"shape must be a tuple.*got str"),
+    "format_shape dict": (cu.format_shape, ({"height": 28},), {}, TypeError, r"shape must be a tuple.*got dict"),
+    "format_shape (28.0, 28)": (cu.format_shape, ((28.0, 28),), {}, TypeError,
+                                r"shape must hold whole numbers .*got 28\.0 in \(28\.0, 28\)\. Pass for example"),
+    "format_shape (True, 3)": (cu.format_shape, ((True, 3),), {}, TypeError, r"shape must hold whole numbers"),
+    "trace the class keras.Sequential": (cu.trace, (keras.Sequential,), {}, TypeError, NOT_A_MODEL),
+    "trace subclassed model": (cu.trace, (SUBCLASSED_MODEL,), {}, ValueError, NO_GRAPH),
+    "trace empty Sequential": (cu.trace, (EMPTY_MODEL,), {}, ValueError, NO_LAYERS),
+    "trace input-only Sequential": (cu.trace, (INPUT_ONLY_MODEL,), {}, ValueError, NO_LAYERS),
+    "trace_table None": (cu.trace_table, (None,), {}, TypeError, NOT_A_MODEL),
+    "trace_table 'lenet'": (cu.trace_table, ("lenet",), {}, TypeError, NOT_A_MODEL),
+    "trace_table subclassed model": (cu.trace_table, (SUBCLASSED_MODEL,), {}, ValueError, NO_GRAPH),
+    "trace_table input-only Sequential": (cu.trace_table, (INPUT_ONLY_MODEL,), {}, ValueError, NO_LAYERS),
+
+    # data: wrong types (a missing or empty folder, no data and no network: tests/test_data.py)
+    "load_mnist data_dir=5": (cu.load_mnist, (), {"data_dir": 5}, TypeError,
+                              r"data_dir must be the name of a folder .*got int\. Pass for example data_dir="),
+    "load_mnist data_dir=['data']": (cu.load_mnist, (), {"data_dir": ["data"]}, TypeError,
+                                     r"data_dir must be the name of a folder .*got list"),
+
+    # plots: wrong types, wrong shapes, empty data
+    "plot_history None": (cu.plot_history, (None,), {}, TypeError, NOT_HISTORY.format("NoneType")),
+    "plot_history a list": (cu.plot_history, ([0.9, 0.5],), {}, TypeError, NOT_HISTORY.format("list")),
+    "plot_history a string": (cu.plot_history, ("history",), {}, TypeError, NOT_HISTORY.format("str")),
+    "plot_history a model": (cu.plot_history, (LENET,), {}, TypeError, NOT_HISTORY.format("Sequential")),
+    "plot_history dict of numbers": (cu.plot_history, ({"a": 5},), {}, TypeError,
+                                     r"histories\['a'\] must be what model\.fit returns"),
+    "plot_history empty dict": (cu.plot_history, ({},), {}, ValueError,
+                                r"histories is empty: no epoch was recorded\. Pass what model\.fit"),
+    "plot_history unfitted History": (cu.plot_history, (UNFITTED_HISTORY,), {}, ValueError,
+                                      r"histories is empty: no epoch was recorded"),
+    "plot_history no epochs": (cu.plot_history, ({"loss": []},), {}, ValueError,
+                               r"histories\['loss'\] must be a non-empty list of numbers, one per epoch"),
+    "plot_history strings": (cu.plot_history, ({"loss": ["a", "b"]},), {}, ValueError,
+                             r"histories\['loss'\] must be a non-empty list of numbers"),
+    "plot_history list of lists": (cu.plot_history, ({"loss": [[1.0, 2.0], [3.0, 4.0]]},), {}, ValueError,
+                                   r"histories\['loss'\] must be a non-empty list of numbers, one per epoch"),
+    "plot_history val_loss shorter": (cu.plot_history, ({"loss": [1.0, 0.5], "val_loss": [1.0]},), {}, ValueError,
+                                      r"histories\['val_loss'\] must be .*as long as 'loss'"),
+    "plot_history metric=3": (cu.plot_history, ({"loss": [1.0]},), {"metric": 3}, TypeError,
+                              r"metric must be a string such as 'loss' or 'accuracy', got 3"),
+    "plot_history ax='ax'": (cu.plot_history, ({"loss": [1.0]},), {"ax": "ax"}, TypeError, NOT_AXES),
+    "show_digits None": (cu.show_digits, (None,), {}, ValueError,
+                         r"images must be a non-empty batch shaped \(N, H, W\).*got shape \(\)\. Pass for example"),
+    "show_digits one 2x2 image": (cu.show_digits, ([[1, 2], [3, 4]],), {}, ValueError,
+                                  r"images must be a non-empty batch.*got shape \(2, 2\)"),
+    "show_digits strings": (cu.show_digits, (np.full((2, 3, 3), "a"),), {}, TypeError,
+                            r"images must hold pixel values \(numbers\), got dtype <U1\. Pass for example"),
+    "show_digits ncols=0": (cu.show_digits, (images(),), {"ncols": 0}, ValueError,
+                            r"ncols must be at least 1, got 0\. It is the number of images per row"),
+    "show_digits ncols=2.5": (cu.show_digits, (images(),), {"ncols": 2.5}, TypeError,
+                              r"ncols must be a whole number.*It is the number of images per row"),
+    "show_digits labels too short": (cu.show_digits, (images(),), {"labels": [1]}, ValueError,
+                                     r"labels must have one entry per image \(3 images\), got 1\. Slice it"),
+    "show_digits labels=5": (cu.show_digits, (images(),), {"labels": 5}, TypeError,
+                             r"labels must be a list or array with one entry per image, got int\. Pass"),
+    "show_digits predictions too short": (cu.show_digits, (images(),), {"labels": [1, 2, 3], "predictions": [1]},
+                                          ValueError, r"predictions must have one entry per image \(3 images\)"),
+    "show_digits predictions without labels": (cu.show_digits, (images(),), {"predictions": [1, 2, 3]},
+                                               ValueError, r"predictions .*pass labels= as well"),
+    "show_digits too few axes": (cu.show_digits, (images(),), {"axes": TWO_AXES}, ValueError,
+                                 r"axes must hold at least one matplotlib Axes per image \(3 images\), got 2 .*"
+                                 r"Leave axes=None"),
+    "show_digits axes of strings": (cu.show_digits, (images(2),), {"axes": ["a", "b"]}, ValueError,
+                                    r"axes must hold at least one matplotlib Axes per image"),
+
+    # setup (a negative, fractional or string seed and present='yes': tests/test_setup_env.py)
+    "setup seed=None": (cu.setup, (), {"seed": None}, TypeError, r"seed must be a whole number.*such as 0"),
+    "setup seed=True": (cu.setup, (), {"seed": True}, TypeError, r"seed must be a whole number"),
+    "setup present=1": (cu.setup, (), {"present": 1}, TypeError, r"present must be True or False, got 1"),
+
+    # widgets: wrong types, impossible values, empty traces, unbuilt and subclassed models
+    "bottleneck_costs width=0": (cu.bottleneck_costs, (), {"width": 0}, ValueError,
+                                 "width " + AT_LEAST_1 + r" 0\. It is the width"),
+    "bottleneck_costs filters=-3": (cu.bottleneck_costs, (), {"filters": -3}, ValueError, "filters " + AT_LEAST_1),
+    "bottleneck_html in_channels=0": (cu.bottleneck_html, (), {"in_channels": 0}, ValueError,
+                                      "in_channels " + AT_LEAST_1),
+    "bottleneck_html height='28'": (cu.bottleneck_html, (), {"height": "28"}, TypeError, "height " + INT),
+    "bottleneck_html kernel_size=None": (cu.bottleneck_html, (), {"kernel_size": None}, TypeError,
+                                         "kernel_size " + INT),
+    "bottleneck_explorer width='28'": (cu.bottleneck_explorer, (), {"width": "28"}, TypeError, "width " + INT),
+    "conv_explorer_html strides=0": (cu.conv_explorer_html, (), {"strides": 0}, ValueError,
+                                     "strides " + AT_LEAST_1 + r" 0\. Use a step"),
+    "conv_explorer_html padding='same'": (cu.conv_explorer_html, (), {"padding": "same"}, TypeError,
+                                          "padding " + INT),
+    "conv_explorer kernel_size=None": (cu.conv_explorer, (), {"kernel_size": None}, TypeError, "kernel_size " + INT),
+    "tracer_step a model instead of rows": (cu.tracer_step, (LENET, 0), {}, TypeError, NOT_ROWS),
+    "tracer_step rows of dicts": (cu.tracer_step, ([{"name": "conv"}], 0), {}, TypeError, NOT_ROWS),
+    "tracer_step index=True": (cu.tracer_step, (LENET_ROWS, True), {}, TypeError,
+                               r"index must be a whole number.*Use a row number from 0 to 3"),
+    "tracer_html rows=None": (cu.tracer_html, (None, 0), {}, TypeError, NOT_ROWS),
+    "tracer_html rows=[]": (cu.tracer_html, ([], 0), {}, TypeError, NOT_ROWS),
+    "tracer_html index='1'": (cu.tracer_html, (LENET_ROWS, "1"), {}, TypeError,
+                              r"index must be a whole number.*Use a row number"),
+    "tracer_html index=99": (cu.tracer_html, (LENET_ROWS, 99), {}, ValueError,
+                             r"index must be at most 3 \(the model has 4 layer calls\), got 99"),
+    "ShapeTracer None": (cu.ShapeTracer, (None,), {}, TypeError, NOT_A_MODEL),
+    "ShapeTracer unbuilt model": (cu.ShapeTracer, (UNBUILT_MODEL,), {}, ValueError, NO_INPUT_SHAPE),
+    "ShapeTracer subclassed model": (cu.ShapeTracer, (SUBCLASSED_MODEL,), {}, ValueError, NO_GRAPH),
+    "ShapeTracer empty rows": (cu.ShapeTracer, ([],), {}, TypeError, NOT_ROWS),
+    "ShapeTracer index=1.0": (cu.ShapeTracer, (LENET,), {"index": 1.0}, TypeError, r"index must be a whole number"),
+    "ShapeTracer index=-1": (cu.ShapeTracer, (LENET,), {"index": -1}, ValueError,
+                             r"index must be at least 0, got -1\. Use a row number from 0 to 3"),
+
+    # diagrams
+    "draw_architecture compact='yes'": (cu.draw_architecture, (LENET,), {"compact": "yes"}, TypeError,
+                                        r"compact must be True or False, got 'yes'"),
+    "draw_architecture ax='ax'": (cu.draw_architecture, (LENET,), {"ax": "ax"}, TypeError, NOT_AXES),
+    "draw_architecture subclassed model": (cu.draw_architecture, (SUBCLASSED_MODEL,), {}, ValueError, NO_GRAPH),
+    "draw_architecture input-only Sequential": (cu.draw_architecture, (INPUT_ONLY_MODEL,), {}, ValueError,
+                                                NO_LAYERS),
+    "save_diagram unbuilt model": (cu.save_diagram, (UNBUILT_MODEL, "lenet5.png"), {}, ValueError, NO_INPUT_SHAPE),
+    "save_diagram 'lenet5' as the model": (cu.save_diagram, ("lenet5", "lenet5.png"), {}, TypeError, NOT_A_MODEL),
+    "save_diagram path=None": (cu.save_diagram, (LENET, None), {}, TypeError,
+                               r"path must be a file name such as '\.\./images/lenet5\.png', got NoneType"),
+    "save_diagram path without .png": (cu.save_diagram, (LENET, "lenet5"), {}, ValueError,
+                                       r"path must end in \.png, got 'lenet5'\. Use for example"),
+    "save_diagram title=5": (cu.save_diagram, (LENET, "lenet5.png"), {"title": 5}, TypeError,
+                             r"title must be a string or None, got int\. Pass for example title="),
+    "save_diagram compact='no'": (cu.save_diagram, (LENET, "lenet5.png"), {"compact": "no"}, TypeError,
+                                  r"compact must be True or False, got 'no'"),
+}
+
+
+@pytest.mark.parametrize("fn, args, kwargs, error, message", CASES.values(), ids=CASES.keys())
+def test_bad_input_names_the_argument_and_the_fix(fn, args, kwargs, error, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # nothing may be written, not even by save_diagram
+    monkeypatch.delenv("COURSE_UPDATE_IMAGES", raising=False)
+    args = [built(a) for a in args]
+    kwargs = {name: built(value) for name, value in kwargs.items()}
+    with pytest.raises(error, match=message) as info:
+        fn(*args, **kwargs)
+    assert type(info.value) is error, f"{type(info.value).__name__} is not a plain {error.__name__}"
+    assert "\n" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_lazy_arguments_are_built():
+    assert isinstance(built(LENET), keras.Model) and isinstance(built(SUBCLASSED_MODEL), Subclassed)
+    assert built(keras.Sequential) is keras.Sequential
+
+
+@pytest.mark.parametrize("pad_to, error, message", [
+    ("32", TypeError, r"pad_to must be a whole number, got '32' \(str\)\. It is the side of the padded image"),
+    (-1, ValueError, r"pad_to must be at least 28, got -1\. It is the side of the padded image"),
+    (True, TypeError, r"pad_to must be a whole number"),
+])
+def test_load_mnist_bad_pad_to(shared_mnist, pad_to, error, message):
+    with pytest.raises(error, match=message) as info:
+        cu.load_mnist(data_dir=shared_mnist, pad_to=pad_to)
+    assert type(info.value) is error
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Exercise checkers: bad input gives a failed CheckResult with a one-line message, never an exception.
+
+def dense_vgg_block(filters, convs):
+    return [layers.Dense(filters)]
+
+
+def returns_its_input(x, filters, kernel_size=3, strides=2, training=None):
+    return x
+
+
+def returns_a_new_input(x, filters, kernel_size=3, strides=2, training=None):
+    return keras.Input(shape=(3, 4, filters))
+
+
+def returns_a_model(x, filters, kernel_size=3, training=None):
+    return keras.Model(x, layers.ReLU()(x))
+
+
+# name: (checker, what the student passes, regex the message must match)
+CHECKS = {
+    "check_vgg_block None": (cu.check_vgg_block, None, r"expected your function, got NoneType\. Try: pass"),
+    "check_vgg_block a model": (cu.check_vgg_block, LENET,
+                                r"expected your function, got a Keras model \(Sequential\)\. Try: pass the function "
+                                r"vgg_block itself, not a model"),
+    "check_vgg_block a layer": (cu.check_vgg_block, Lazy(lambda: layers.Conv2D(8, 3)),
+                                r"expected your function, got a Keras layer \(Conv2D\)\. Try: pass the function"),
+    "check_vgg_block wrong signature": (cu.check_vgg_block, lambda filters: [],
+                                        r"your code raised TypeError: .*positional argument.*Try: fix that line"),
+    "check_vgg_block empty list": (cu.check_vgg_block, lambda filters, convs: [],
+                                   r"vgg_block\(filters=8, convs=2\) returned an empty list, so the block has no "
+                                   r"layers\. Try: append"),
+    "check_vgg_block a string": (cu.check_vgg_block, lambda filters, convs: "conv",
+                                 r"returned str, not a list of layers\. Try: build the list"),
+    "check_vgg_block a generator": (cu.check_vgg_block, lambda filters, convs: (x for x in [layers.MaxPooling2D()]),
+                                    r"returned generator, not a list of layers"),
+    "check_vgg_block dense layers": (cu.check_vgg_block, dense_vgg_block,
+                                     r"has 0 convolution layers instead of 2\. Try: append exactly"),
+    "check_identity_block None": (cu.check_identity_block, None, r"expected your function, got NoneType"),
+    "check_identity_block 'identity_block'": (cu.check_identity_block, "identity_block",
+                                              r"expected your function, got str\. Try: pass the function itself"),
+    "check_identity_block a model": (cu.check_identity_block, LENET,
+                                     r"expected your function, got a Keras model \(Sequential\)\. Try: pass the "
+                                     r"function identity_block itself"),
+    "check_identity_block a layer": (cu.check_identity_block, Lazy(layers.ReLU),
+                                     r"expected your function, got a Keras layer \(ReLU\)"),
+    "check_identity_block wrong signature": (cu.check_identity_block, lambda x: x,
+                                             r"your code raised TypeError: .*unexpected keyword argument 'filters'"),
+    "check_identity_block returns a list": (cu.check_identity_block,
+                                            lambda x, filters, kernel_size=3, training=None: [x],
+                                            r"returned a list, not the block's output tensor\. Try: end with"),
+    "check_identity_block returns an array": (cu.check_identity_block,
+                                              lambda x, filters, kernel_size=3, training=None: np.zeros(3),
+                                              r"returned a ndarray, not the block's output tensor"),
+    "check_identity_block returns a model": (cu.check_identity_block, returns_a_model,
+                                             r"returned a Functional, not the block's output tensor"),
+    "check_projection_block None": (cu.check_projection_block, None, r"expected your function, got NoneType"),
+    "check_projection_block wrong signature": (cu.check_projection_block, lambda x, filters: x,
+                                               r"your code raised TypeError: .*unexpected keyword argument"),
+    "check_projection_block returns an int": (cu.check_projection_block,
+                                              lambda x, filters, kernel_size=3, strides=2, training=None: 0,
+                                              r"returned a int, not the block's output tensor"),
+    "check_projection_block returns its input": (cu.check_projection_block, returns_its_input,
+                                                 r"your block outputs 6 x 8 x 3, expected 3 x 4 x 4\. Try:"),
+    "check_projection_block a new Input": (cu.check_projection_block, returns_a_new_input,
+                                           r"the returned tensor is not computed from the input x.*Try: build every "
+                                           r"layer on x"),
+    "check_bottleneck_macs a model": (cu.check_bottleneck_macs, LENET,
+                                      r"expected your function, got a Keras model \(Sequential\)"),
+    "check_bottleneck_macs 'bottleneck_macs'": (cu.check_bottleneck_macs, "bottleneck_macs",
+                                                r"expected your function, got str"),
+    "check_bottleneck_macs nan": (cu.check_bottleneck_macs, lambda *args: float("nan"),
+                                  r"returned nan, expected 12,443,648\. Try: add the MACs"),
+    "check_bottleneck_macs negative": (cu.check_bottleneck_macs, lambda *args: -5,
+                                       r"returned -5, expected 12,443,648"),
+    "check_bottleneck_macs an array": (cu.check_bottleneck_macs, lambda *args: np.array([1, 2]),
+                                       r"returned a ndarray, not a number\. Try: return the count as an int"),
+    "check_bottleneck_macs a list": (cu.check_bottleneck_macs, lambda *args: [12_443_648],
+                                     r"returned a list, not a number"),
+}
+
+
+@pytest.mark.parametrize("check, student, message", CHECKS.values(), ids=CHECKS.keys())
+def test_checkers_report_bad_input_as_one_failed_line(check, student, message):
+    result = check(built(student))
+    assert isinstance(result, cu.CheckResult) and not result.ok
+    assert "\n" not in result.message and "Try:" in result.message, result.message
+    assert re.search(message, result.message), result.message
