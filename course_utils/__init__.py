@@ -3,9 +3,11 @@
 Import it as ``import course_utils as cu``; importing has no side effects.
 """
 from .data import load_mnist
+from .gradients import gradient_norms
 from .diagrams import draw_architecture, save_diagram
-from .plots import plot_history, show_digits
+from .plots import plot_depth_sweep, plot_history, plot_layer_norms, plot_step_curves, show_digits
 from .setup_env import setup
+from .sweep import Sweep, load_sweep, run_sweep, save_sweep
 from .shapes import conv_macs, conv_output_size, conv_params, pool_output_size
 from .checks import CheckResult
 from .checks.classic import check_vgg_block
@@ -22,4 +24,6 @@ __all__ = [
     "ShapeTracer", "conv_explorer", "conv_explorer_html", "tracer_html", "tracer_step",
     "check_bottleneck_macs", "draw_architecture", "save_diagram", "check_vgg_block",
     "check_identity_block", "check_projection_block",
+    "Sweep", "gradient_norms", "load_sweep", "run_sweep", "save_sweep",
+    "plot_depth_sweep", "plot_layer_norms", "plot_step_curves",
 ]

@@ -131,7 +131,11 @@ def plot_depth_sweep(depths, values, ax=None, ylabel="training loss", title=None
 
     Each run is drawn thin, the mean of the runs thick, so the spread between seeds stays visible.
     """
-    depths = list(depths)
+    _check_ax(ax)
+    depths = list(depths) if hasattr(depths, "__iter__") else depths
+    if not isinstance(depths, list) or not depths or not all(isinstance(d, (int, float, np.number)) for d in depths):
+        raise TypeError(f"depths must be a non-empty list of numbers (the x positions), got {depths!r}. "
+                        f"Pass for example [8, 20, 56].")
     values = _runs_by_label(values, "values", "{'plain': [[0.1, 0.2, 0.9]], 'residual': [[0.1, 0.08, 0.07]]}")
     for label, runs in values.items():
         if runs.shape[1] != len(depths):
@@ -156,8 +160,12 @@ def plot_step_curves(curves, steps, ax=None, ylabel="training loss", title=None,
 
     Labels keep their colours from one call to the next when they come in the same order.
     """
+    _check_ax(ax)
     curves = _runs_by_label(curves, "curves", "{'8 layers': [[2.3, 1.1, 0.6]]}")
     steps = np.asarray(steps)
+    if steps.ndim != 1:
+        raise ValueError(f"steps must be a list of step numbers, one per point, got shape {steps.shape}. "
+                         f"Pass for example [5, 10, 15].")
     for label, runs in curves.items():
         if runs.shape[1] != len(steps):
             raise ValueError(f"curves[{label!r}] has {runs.shape[1]} points but steps has {len(steps)}; "
@@ -177,6 +185,7 @@ def plot_step_curves(curves, steps, ax=None, ylabel="training loss", title=None,
 
 def plot_layer_norms(norms, ax=None, ylabel="gradient norm", title=None):
     """One value per layer (first layer = 1) for each label in ``norms``, on a log scale."""
+    _check_ax(ax)
     norms = _runs_by_label(norms, "norms", "{'plain 56': [0.5, 0.1, 0.02]}")
     ax = _axes(ax)
     for label, runs in norms.items():

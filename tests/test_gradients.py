@@ -1,0 +1,64 @@
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from course_utils import gradient_norms
+
+
+def softmax_regression(seed=0):
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3, activation="softmax", name="out")])
+
+
+def test_matches_the_gradient_of_softmax_regression_by_hand():
+    model = softmax_regression()
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(5, 4)).astype("float32"), np.array([0, 1, 2, 1, 0])
+    w, b = (v.numpy() for v in model.layers[0].weights)
+    logits = x @ w + b
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    by_hand = x.T @ (p - np.eye(3)[y]) / len(x)  # d(mean cross-entropy)/dW
+    norms = gradient_norms(model, x, y)
+    assert list(norms) == ["out"]
+    assert norms["out"] == pytest.approx(np.linalg.norm(by_hand), rel=1e-4)
+
+
+def deep_model():
+    keras.utils.set_random_seed(0)
+    return keras.Sequential([keras.Input(shape=(6, 6, 1)), layers.Conv2D(4, 3, name="c1"),
+                             layers.BatchNormalization(), layers.ReLU(), layers.Conv2D(4, 3, name="c2"),
+                             layers.GlobalAveragePooling2D(), layers.Dense(10, activation="softmax", name="d")])
+
+
+def test_reports_kernels_in_order_and_leaves_batchnorm_statistics_alone():
+    model = deep_model()
+    x, y = np.random.default_rng(1).normal(size=(8, 6, 6, 1)), np.arange(8)
+    before = [v.numpy().copy() for v in model.weights]
+    norms = gradient_norms(model, x, y)
+    assert list(norms) == ["c1", "c2", "d"]
+    assert all(n > 0 for n in norms.values())
+    assert all(np.array_equal(a, v.numpy()) for a, v in zip(before, model.weights))
+
+
+def test_layers_selects_a_subset():
+    model = deep_model()
+    norms = gradient_norms(model, np.zeros((2, 6, 6, 1)), np.array([0, 1]), layers=[model.get_layer("c2")])
+    assert list(norms) == ["c2"]
+
+
+def test_bad_input():
+    model = deep_model()
+    x = np.zeros((2, 6, 6, 1))
+    with pytest.raises(TypeError, match="must be a Keras model"):
+        gradient_norms("model", x, np.array([0, 1]))
+    with pytest.raises(ValueError, match="same number .* got 2 images and 3 labels"):
+        gradient_norms(model, x, np.array([0, 1, 2]))
+    with pytest.raises(TypeError, match="integer class labels"):
+        gradient_norms(model, x, np.eye(2))
+    with pytest.raises(ValueError, match=r"'batch_normalization.*' is not"):
+        gradient_norms(model, x, np.array([0, 1]), layers=[model.layers[1]])
+    no_kernel = keras.Sequential([keras.Input(shape=(3,)), layers.ReLU()])
+    with pytest.raises(ValueError, match="has no layer with a kernel"):
+        gradient_norms(no_kernel, np.zeros((1, 3)), np.array([0]))

@@ -1,0 +1,200 @@
+import json
+
+import numpy as np
+import pytest
+
+from course_utils import Sweep, load_sweep, run_sweep, save_sweep
+
+CONFIG = {"epochs": 2, "depths": (8, 20), "lr": 0.1}
+POINTS = [{"depth": 8, "seed": 0}, {"depth": 20, "seed": 0}]
+
+
+def fake_run(depth, seed):
+    return {"loss": [1.0 / depth, 0.5 / depth], "seed": seed}
+
+
+def test_run_sweep_calls_run_for_every_point_in_order():
+    calls = []
+
+    def run(depth, seed):
+        calls.append((depth, seed))
+        return fake_run(depth, seed)
+
+    sweep = run_sweep(run, POINTS, CONFIG)
+    assert calls == [(8, 0), (20, 0)]
+    assert sweep.result(depth=20, seed=0) == {"loss": [0.05, 0.025], "seed": 0}
+    assert sweep.config == {"epochs": 2, "depths": [8, 20], "lr": 0.1}  # stored as JSON stores it
+    assert not sweep.cached
+    assert sweep.describe().startswith("LIVE results of 2 runs") and "depths=[8, 20]" in sweep.describe()
+
+
+def test_numpy_values_in_a_result_must_be_converted():
+    with pytest.raises(TypeError, match=r"result of run\(depth=8 seed=0\).*tolist"):
+        run_sweep(lambda depth, seed: {"loss": np.array([1.0])}, POINTS, CONFIG)
+
+
+def test_save_then_load_round_trip(tmp_path):
+    sweep = run_sweep(fake_run, POINTS, CONFIG)
+    path = save_sweep(sweep, tmp_path / "results" / "sweep.json")
+    loaded = load_sweep(path, config=CONFIG)
+    assert loaded.runs == sweep.runs and loaded.config == sweep.config
+    assert loaded.cached and loaded.source == str(path)
+    text = loaded.describe()
+    assert text.startswith("CACHED results of 2 runs loaded from") and str(path) in text
+    assert "nothing was trained" in text and "epochs=2" in text
+    assert not list(tmp_path.glob("results/*.partial"))
+
+
+def test_load_without_config_check_accepts_any_configuration(tmp_path):
+    path = save_sweep(run_sweep(fake_run, POINTS, CONFIG), tmp_path / "s.json")
+    assert load_sweep(path, config=None).config["epochs"] == 2
+
+
+def test_missing_cache_file_says_how_to_make_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"No cached sweep at .*nope\.json.*USE_CACHE = False.*save_sweep"):
+        load_sweep(tmp_path / "nope.json", config=CONFIG)
+
+
+def test_config_mismatch_names_the_differing_settings(tmp_path):
+    path = save_sweep(run_sweep(fake_run, POINTS, CONFIG), tmp_path / "s.json")
+    other = dict(CONFIG, epochs=5, batch_size=64)
+    with pytest.raises(ValueError, match=r"another configuration: batch_size is missing there but 64 here; "
+                                         r"epochs is 2 there but 5 here\."):
+        load_sweep(path, config=other)
+
+
+def test_corrupted_json_is_reported_as_damaged(tmp_path):
+    path = save_sweep(run_sweep(fake_run, POINTS, CONFIG), tmp_path / "s.json")
+    path.write_text(path.read_text()[:40])
+    with pytest.raises(ValueError, match=r"is damaged: it is not valid JSON \(line \d+, column \d+.*Delete it"):
+        load_sweep(path, config=CONFIG)
+
+
+def test_binary_garbage_is_reported_as_damaged(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ValueError, match="is damaged"):
+        load_sweep(path, config=CONFIG)
+
+
+@pytest.mark.parametrize("content", [[1, 2], {"format": "other"}, {"format": "course-sweep/1", "config": {}}])
+def test_json_that_is_not_a_sweep_cache(tmp_path, content):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(content))
+    with pytest.raises(ValueError, match="is not a sweep cache written by save_sweep"):
+        load_sweep(path, config=None)
+
+
+def test_a_run_without_result_is_damaged(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"format": "course-sweep/1", "config": {}, "runs": [{"point": {"a": 1}}]}))
+    with pytest.raises(ValueError, match="lacks its point or its result"):
+        load_sweep(path, config=None)
+
+
+def test_result_of_an_unknown_point_lists_known_ones():
+    sweep = run_sweep(fake_run, POINTS, CONFIG)
+    with pytest.raises(ValueError, match=r"no run with depth=56 seed=0 .* such as \{depth=8 seed=0\}"):
+        sweep.result(depth=56, seed=0)
+
+
+@pytest.mark.parametrize("run, points, config, error, message", [
+    ("not a function", POINTS, CONFIG, TypeError, "run must be a function"),
+    (fake_run, [], CONFIG, ValueError, "points is empty"),
+    (fake_run, {"depth": 8}, CONFIG, TypeError, "points must be a list of dicts"),
+    (fake_run, [8, 20], CONFIG, TypeError, "each point must be a non-empty dict"),
+    (fake_run, [POINTS[0], POINTS[0]], CONFIG, ValueError, "appears twice"),
+    (fake_run, POINTS, [("epochs", 2)], TypeError, "config must be a dict"),
+    (fake_run, POINTS, {"lr": np.float32(0.1)}, TypeError, "config must hold only numbers"),
+])
+def test_run_sweep_bad_input(run, points, config, error, message):
+    with pytest.raises(error, match=message):
+        run_sweep(run, points, config)
+
+
+def test_run_must_return_a_dict():
+    with pytest.raises(TypeError, match=r"run\(depth=8 seed=0\) returned float; it must return a dict"):
+        run_sweep(lambda depth, seed: 0.5, POINTS, CONFIG)
+
+
+def test_save_sweep_bad_input(tmp_path):
+    with pytest.raises(TypeError, match="sweep must be the Sweep returned by run_sweep"):
+        save_sweep({"runs": []}, tmp_path / "s.json")
+    with pytest.raises(TypeError, match="path must be a file name"):
+        save_sweep(Sweep(config={}, runs=[]), 42)
+
+
+# The plots that show a sweep's results (course_utils.plots).
+
+def test_plot_depth_sweep_draws_the_mean_and_each_run():
+    import matplotlib
+
+    from course_utils import plot_depth_sweep
+
+    ax = plot_depth_sweep([8, 20], {"plain": [[1.0, 2.0], [3.0, 4.0]], "residual": [[1.0, 0.5]]})
+    assert isinstance(ax, matplotlib.axes.Axes)
+    assert list(ax.lines[0].get_ydata()) == [2.0, 3.0]  # the mean of the two runs
+    assert len(ax.lines) == (1 + 2) + (1 + 1)  # plain: mean + 2 runs; residual: mean + 1 run
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["plain", "residual"]
+
+
+def test_plot_step_curves_and_layer_norms_accept_an_ax():
+    import matplotlib.pyplot as plt
+
+    from course_utils import plot_layer_norms, plot_step_curves
+
+    _, (a, b) = plt.subplots(1, 2)
+    assert plot_step_curves({"8 layers": [[2.0, 1.0], [2.0, 0.5]]}, steps=[10, 20], ax=a) is a
+    assert list(a.lines[0].get_ydata()) == [2.0, 0.75]
+    assert plot_layer_norms({"plain": [1.0, 0.1, 0.01]}, ax=b) is b
+    assert b.get_yscale() == "log" and list(b.lines[0].get_xdata()) == [1, 2, 3]
+
+
+def test_sweep_plots_bad_input():
+    from course_utils import plot_depth_sweep, plot_layer_norms, plot_step_curves
+
+    with pytest.raises(ValueError, match="values must be a non-empty dict"):
+        plot_depth_sweep([8, 20], [[1.0, 2.0]])
+    with pytest.raises(ValueError, match=r"values\['plain'\] has 3 columns but there are 2 depths"):
+        plot_depth_sweep([8, 20], {"plain": [[1.0, 2.0, 3.0]]})
+    with pytest.raises(ValueError, match=r"curves\['a'\] must be a list of numbers or a list of equally long"):
+        plot_step_curves({"a": [[1.0], [1.0, 2.0]]}, steps=[1, 2])
+    with pytest.raises(ValueError, match="but steps has 3"):
+        plot_step_curves({"a": [1.0, 2.0]}, steps=[1, 2, 3])
+    with pytest.raises(ValueError, match="which a log scale cannot show"):
+        plot_layer_norms({"plain": [1.0, 0.0]})
+    with pytest.raises(TypeError, match="depths must be a non-empty list of numbers"):
+        plot_depth_sweep(8, {"plain": [1.0]})
+    with pytest.raises(ValueError, match="steps must be a list of step numbers"):
+        plot_step_curves({"a": [1.0]}, steps=5)
+    for plot, args in ((plot_depth_sweep, ([8], {"a": [1.0]})), (plot_step_curves, ({"a": [1.0]}, [5])),
+                       (plot_layer_norms, ({"a": [1.0]},))):
+        with pytest.raises(TypeError, match="ax must be a matplotlib Axes or None"):
+            plot(*args, ax="axes")
+
+
+# The instructor cache shipped with notebook 03 must match the notebook's QUICK configuration.
+
+def test_shipped_cache_of_notebook_03_matches_its_configuration():
+    import pathlib
+
+    import nbformat
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    notebook = nbformat.read(root / "notebooks" / "03_why_resnets_work.ipynb", as_version=4)
+    config_cell = next(cell.source for cell in notebook.cells
+                       if cell.cell_type == "code" and "QUICK = {" in cell.source)
+    namespace = {}
+    exec(config_cell, namespace)  # plain dicts, no imports
+    sweep = load_sweep(root / "notebooks" / "results" / "degradation_quick.json", config=namespace["QUICK"])
+    quick = namespace["QUICK"]
+    expected = [{"kind": kind, "depth": depth, "seed": seed}
+                for seed in quick["seeds"] for depth in quick["depths"] for kind in ("plain", "residual")]
+    assert [run["point"] for run in sweep.runs] == expected
+    for run in sweep.runs:
+        assert set(run["result"]) == {"loss", "error"} and len(run["result"]["loss"]) == 25  # 125 steps / 5
+    final = {(p["kind"], p["depth"], p["seed"]): np.mean(r["loss"][-5:]) for p, r in
+             ((run["point"], run["result"]) for run in sweep.runs)}
+    for seed in quick["seeds"]:  # the claims the notebook prints hold in the cached results too
+        assert final["plain", 8, seed] < final["plain", 20, seed] < final["plain", 56, seed]
+        assert max(final["residual", 20, seed], final["residual", 56, seed]) <= final["residual", 8, seed]
