@@ -164,3 +164,22 @@ def test_common_mistakes_are_named(broken, expected):
 def test_not_a_function():
     result = check_vgg_block(correct(8, 2))
     assert not result.ok and "without calling it" in result.message
+
+
+def test_check_passes_under_a_float16_notebook_policy():
+    """Notebook 01 builds AlexNet and VGG in float16; the checker must still compare in float32."""
+    import keras
+
+    keras.config.set_dtype_policy("float16")
+    try:
+        assert check_vgg_block(_correct_for_policy_test).ok
+        assert keras.config.dtype_policy().name == "float16"
+    finally:
+        keras.config.set_dtype_policy("float32")
+
+
+def _correct_for_policy_test(filters, convs):
+    from keras import layers
+
+    return [layers.Conv2D(filters, 3, padding="same", activation="relu") for _ in range(convs)] + [
+        layers.MaxPooling2D(2, strides=2)]

@@ -50,3 +50,18 @@ def test_not_a_function():
 
 def test_check_result_is_a_plain_dataclass():
     assert CheckResult(True, "a", "b") == passed("a", "b")
+
+
+def test_float32_layers_overrides_and_restores_the_global_policy():
+    import keras
+    from keras import layers
+
+    from course_utils.checks.common import float32_layers
+
+    keras.config.set_dtype_policy("float16")
+    try:
+        with float32_layers():
+            assert layers.Dense(2).dtype_policy.name == "float32"
+        assert keras.config.dtype_policy().name == "float16"
+    finally:
+        keras.config.set_dtype_policy("float32")

@@ -1,4 +1,5 @@
 """What every exercise checker shares: one clear line of result, and the student's own errors reported plainly."""
+import contextlib
 import traceback
 from dataclasses import dataclass
 
@@ -84,3 +85,20 @@ def checker(exercise):
         run.__name__, run.__doc__ = check.__name__, check.__doc__
         return run
     return wrap
+
+
+@contextlib.contextmanager
+def float32_layers():
+    """Build layers in float32 inside, whatever global dtype policy the notebook set, and restore it after.
+
+    Checkers compare numbers with a tolerance meant for float32, so they must not inherit, say, the float16 policy
+    a notebook uses to build large untrained models.
+    """
+    import keras
+
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("float32")
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
