@@ -20,6 +20,16 @@ def _check_ax(ax):
                         f"Pass for example ax=axes[0] from fig, axes = plt.subplots(1, 2).")
 
 
+def _finish(ax, xlabel, ylabel, title):
+    """Axis labels, an optional title and the legend: the common end of every curve plot."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    return ax
+
+
 def plot_history(histories, metric="loss", ax=None, title=None):
     """Training curves of one or more Keras fits: ``histories`` is a History, a dict of them, or a dict of lists.
 
@@ -54,12 +64,7 @@ def plot_history(histories, metric="loss", ax=None, title=None):
         (line,) = ax.plot(epochs, logs[metric], label=f"{label} train".strip())
         if f"val_{metric}" in logs:
             ax.plot(epochs, logs[f"val_{metric}"], "--", color=line.get_color(), label=f"{label} held-out".strip())
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(metric)
-    if title:
-        ax.set_title(title)
-    ax.legend()
-    return ax
+    return _finish(ax, "epoch", metric, title)
 
 
 def show_digits(images, labels=None, predictions=None, ncols=8, axes=None):
@@ -147,12 +152,7 @@ def plot_depth_sweep(depths, values, ax=None, ylabel="training loss", title=None
         for run in runs:
             ax.plot(depths, run, "-", color=line.get_color(), alpha=0.3, linewidth=1)
     ax.set_xticks(depths)
-    ax.set_xlabel("depth (layers with weights)")
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.legend()
-    return ax
+    return _finish(ax, "depth (layers with weights)", ylabel, title)
 
 
 def plot_step_curves(curves, steps, ax=None, ylabel="training loss", title=None, logy=False):
@@ -175,12 +175,7 @@ def plot_step_curves(curves, steps, ax=None, ylabel="training loss", title=None,
         ax.plot(steps, runs.mean(axis=0), label=label)
     if logy:
         ax.set_yscale("log")
-    ax.set_xlabel("training step")
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.legend()
-    return ax
+    return _finish(ax, "training step", ylabel, title)
 
 
 def plot_layer_norms(norms, ax=None, ylabel="gradient norm", title=None):
@@ -195,9 +190,4 @@ def plot_layer_norms(norms, ax=None, ylabel="gradient norm", title=None):
             raise ValueError(f"norms[{label!r}] holds zeros or negative numbers, which a log scale cannot show.")
         ax.plot(np.arange(1, runs.shape[1] + 1), runs[0], ".-", label=label)
     ax.set_yscale("log")
-    ax.set_xlabel("layer (1 = next to the input)")
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.legend()
-    return ax
+    return _finish(ax, "layer (1 = next to the input)", ylabel, title)
