@@ -117,15 +117,13 @@ def load_mnist(data_dir=None, pad_to=None):
     ``COURSE_DATA_DIR`` environment variable) names a folder of IDX files to use when Keras's loader has no
     network; an explicit ``data_dir`` is used directly.
     """
-    if data_dir is None and (_keras_cached() or not os.environ.get("COURSE_DATA_DIR")):
-        data = _load_keras()
-        if data is None and not os.environ.get("COURSE_DATA_DIR"):
+    folder = data_dir if data_dir is not None else (os.environ.get("COURSE_DATA_DIR") or None)
+    data = _load_keras() if data_dir is None and (folder is None or _keras_cached()) else None
+    if data is None:
+        if folder is None:
             raise RuntimeError(f"Could not load MNIST: Keras could not download it (no network?) and no local "
                                f"copy was given. {HOW_TO_GET_DATA}")
-    else:
-        data = None
-    if data is None:
-        data = load_local(data_dir if data_dir is not None else os.environ["COURSE_DATA_DIR"])
+        data = load_local(folder)
     (x_train, y_train), (x_test, y_test) = data
     if pad_to is not None:
         x_train, x_test = pad_images(x_train, pad_to), pad_images(x_test, pad_to)
