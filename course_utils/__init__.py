@@ -12,6 +12,7 @@ from .shapes import conv_macs, conv_output_size, conv_params, pool_output_size
 from .checks import CheckResult
 from .checks.classic import check_vgg_block
 from .checks.resnets import check_identity_block, check_projection_block
+from .checks.why_resnets import check_plain_identity
 from .checks.one_by_one import check_bottleneck_macs
 from .tracing import format_shape, trace, trace_table
 from .widgets import (ShapeTracer, bottleneck_costs, bottleneck_explorer, bottleneck_html, conv_explorer,
@@ -23,7 +24,7 @@ __all__ = [
     "bottleneck_costs", "bottleneck_explorer", "bottleneck_html",
     "ShapeTracer", "conv_explorer", "conv_explorer_html", "tracer_html", "tracer_step",
     "check_bottleneck_macs", "draw_architecture", "save_diagram", "check_vgg_block",
-    "check_identity_block", "check_projection_block",
+    "check_identity_block", "check_projection_block", "check_plain_identity",
     "Sweep", "gradient_norms", "load_sweep", "run_sweep", "save_sweep",
     "plot_depth_sweep", "plot_layer_norms", "plot_step_curves",
 ]

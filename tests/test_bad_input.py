@@ -274,6 +274,11 @@ def dense_vgg_block(filters, convs):
     return [layers.Dense(filters)]
 
 
+def zero_every_weight(block):
+    for variable in block.weights:
+        variable.assign(np.zeros(variable.shape, "float32"))
+
+
 def returns_its_input(x, filters, kernel_size=3, strides=2, training=None):
     return x
 
@@ -334,6 +339,19 @@ CHECKS = {
     "check_projection_block a new Input": (cu.check_projection_block, returns_a_new_input,
                                            r"the returned tensor is not computed from the input x.*Try: build every "
                                            r"layer on x"),
+    "check_plain_identity None": (cu.check_plain_identity, None, r"expected your function, got NoneType"),
+    "check_plain_identity a model": (cu.check_plain_identity, LENET,
+                                     r"expected your function, got a Keras model \(Sequential\)\. Try: pass the "
+                                     r"function make_identity itself"),
+    "check_plain_identity wrong signature": (cu.check_plain_identity, lambda: None,
+                                             r"your code raised TypeError: .*positional argument"),
+    "check_plain_identity does nothing": (cu.check_plain_identity, lambda block: None,
+                                          r"left every weight of the block unchanged\. Try: assign"),
+    "check_plain_identity returns a copy": (cu.check_plain_identity, lambda block: keras.models.clone_model(block),
+                                            r"returned a new model and left the block it was given unchanged"),
+    "check_plain_identity zeroes everything": (cu.check_plain_identity, zero_every_weight,
+                                               r"the first convolution \(3x3\) changes its input\. Try: make its "
+                                               r"kernel 0"),
     "check_bottleneck_macs a model": (cu.check_bottleneck_macs, LENET,
                                       r"expected your function, got a Keras model \(Sequential\)"),
     "check_bottleneck_macs 'bottleneck_macs'": (cu.check_bottleneck_macs, "bottleneck_macs",
