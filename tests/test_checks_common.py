@@ -52,16 +52,24 @@ def test_check_result_is_a_plain_dataclass():
     assert CheckResult(True, "a", "b") == passed("a", "b")
 
 
-def test_float32_layers_overrides_and_restores_the_global_policy():
+def test_checkers_build_in_float32_under_a_float16_notebook_policy_and_restore_it():
+    """Notebook 01 builds AlexNet and VGG in float16; every checker still builds and compares in float32."""
     import keras
     from keras import layers
 
-    from course_utils.checks.common import float32_layers
+    @checker("policy")
+    def check_policy(fn):
+        call_student("policy", fn)
+        return passed("policy", layers.Dense(2).dtype_policy.name)
+
+    def skeleton():
+        raise NotImplementedError
 
     keras.config.set_dtype_policy("float16")
     try:
-        with float32_layers():
-            assert layers.Dense(2).dtype_policy.name == "float32"
+        assert check_policy(lambda: None).message == "float32"
+        assert keras.config.dtype_policy().name == "float16"
+        assert not check_policy(skeleton).ok  # restored after a failed check as well
         assert keras.config.dtype_policy().name == "float16"
     finally:
         keras.config.set_dtype_policy("float32")

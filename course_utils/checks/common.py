@@ -75,11 +75,13 @@ def call_student(exercise, fn, *args, **kwargs):
 
 
 def checker(exercise):
-    """Decorator for a check function: a ``StudentError`` raised inside it becomes the returned ``CheckResult``."""
+    """Decorator for a check function: it builds its layers in float32 (``float32_layers``), and a ``StudentError``
+    raised inside it becomes the returned ``CheckResult``."""
     def wrap(check):
         def run(*args, **kwargs):
             try:
-                return check(*args, **kwargs)
+                with float32_layers():
+                    return check(*args, **kwargs)
             except StudentError as err:
                 return err.result
         run.__name__, run.__doc__ = check.__name__, check.__doc__
