@@ -162,6 +162,13 @@ def test_skeleton_is_not_done_yet(check, skeleton, exercise):
     assert "not done yet" in result.message and f"Exercise: build the {exercise} block." in result.message
 
 
+def assert_mistake_named(result, expected):
+    """The check fails with ``expected`` in a one-line message that ends in a hint."""
+    assert not result.ok
+    assert expected in result.message, result.message
+    assert "\n" not in result.message and " Try: " in result.message
+
+
 IDENTITY_MISTAKES = [
     ({"shortcut": False}, "the shortcut is missing"),
     ({"relu_before_add": True, "relu_after_add": False}, "ReLU is applied before the add instead of after"),
@@ -177,10 +184,7 @@ IDENTITY_MISTAKES = [
 
 @pytest.mark.parametrize("mistake, expected", IDENTITY_MISTAKES, ids=[m for _, m in IDENTITY_MISTAKES])
 def test_identity_mistakes_are_named(mistake, expected):
-    result = check_identity_block(identity(**mistake))
-    assert not result.ok
-    assert expected in result.message, result.message
-    assert "\n" not in result.message and " Try: " in result.message
+    assert_mistake_named(check_identity_block(identity(**mistake)), expected)
 
 
 PROJECTION_MISTAKES = [
@@ -198,10 +202,7 @@ PROJECTION_MISTAKES = [
 
 @pytest.mark.parametrize("mistake, expected", PROJECTION_MISTAKES, ids=[m for _, m in PROJECTION_MISTAKES])
 def test_projection_mistakes_are_named(mistake, expected):
-    result = check_projection_block(projection(**mistake))
-    assert not result.ok
-    assert expected in result.message, result.message
-    assert "\n" not in result.message and " Try: " in result.message
+    assert_mistake_named(check_projection_block(projection(**mistake)), expected)
 
 
 def test_not_projected_message_quotes_keras_shapes():
