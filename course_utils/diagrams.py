@@ -423,7 +423,8 @@ def save_diagram(model, path, title=None, compact=True):
 
     If the file already shows this drawing, nothing is written.  If it is missing or different, it is written
     only when the environment variable COURSE_UPDATE_IMAGES=1 is set (``make notebooks`` sets it); otherwise the
-    printed line says the committed diagram is stale, so the notebook test that compares that line fails.
+    printed line says the file is missing or the committed diagram is stale, so the notebook test that compares
+    that line fails.
     """
     keras_model(model)
     if not isinstance(path, (str, os.PathLike)):
@@ -444,6 +445,8 @@ def save_diagram(model, path, title=None, compact=True):
     elif update:
         path.write_bytes(png)
         print(f"{shown} matches the model")
+    elif old is None:  # a copy of the notebook outside the course, such as the student edition
+        print(f"{shown} does not exist here, so the diagram below is not saved (make notebooks saves it)")
     else:
         print(f"{shown} is STALE: run make notebooks to redraw it")
     return Diagram(png, shown, figure)

@@ -122,7 +122,8 @@ def test_save_diagram_bad_paths(tmp_path, monkeypatch, capsys):
         save_diagram(lenet(), 5)
     monkeypatch.delenv("COURSE_UPDATE_IMAGES", raising=False)
     save_diagram(lenet(), tmp_path / "missing" / "lenet5.png")  # a copy of the notebook elsewhere: shown, not saved
-    assert capsys.readouterr().out == "missing/lenet5.png is STALE: run make notebooks to redraw it\n"
+    assert capsys.readouterr().out == ("missing/lenet5.png does not exist here, so the diagram below is not saved "
+                                       "(make notebooks saves it)\n")
     monkeypatch.setenv("COURSE_UPDATE_IMAGES", "1")
     with pytest.raises(ValueError, match="folder that does not exist, so the diagram cannot be saved"):
         save_diagram(lenet(), tmp_path / "missing" / "lenet5.png")
