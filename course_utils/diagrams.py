@@ -445,7 +445,7 @@ def save_diagram(model, path, title=None, compact=True):
     elif update:
         path.write_bytes(png)
         print(f"{shown} matches the model")
-    elif old is None:  # a copy of the notebook outside the course, such as the student edition
+    elif not path.is_file():  # a copy of the notebook outside the course, such as the student edition
         print(f"{shown} does not exist here, so the diagram below is not saved (make notebooks saves it)")
     else:
         print(f"{shown} is STALE: run make notebooks to redraw it")
