@@ -53,7 +53,7 @@ unit: $(STAMP)
 	$(PYTEST) tests course_utils
 
 nbval: $(STAMP)
-	$(PYTEST) $(NBVAL) notebooks
+	$(PYTEST) $(NBVAL) $(or $(NB),notebooks)
 
 notebooks: export COURSE_UPDATE_IMAGES=1
 notebooks: $(STAMP)
