@@ -373,3 +373,33 @@ def test_checkers_report_bad_input_as_one_failed_line(check, student, message):
     assert isinstance(result, cu.CheckResult) and not result.ok
     assert "\n" not in result.message and "Try:" in result.message, result.message
     assert re.search(message, result.message), result.message
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Every public name is covered: here, or by the bad-input tests of its own module (named, so they cannot vanish).
+
+COVERED_ELSEWHERE = {
+    "gradient_norms": ("test_gradients.py", "test_bad_input"),
+    "run_sweep": ("test_sweep.py", "test_run_sweep_bad_input"),
+    "save_sweep": ("test_sweep.py", "test_save_sweep_bad_input"),
+    "load_sweep": ("test_sweep.py", "test_config_mismatch_names_the_differing_settings"),
+    "Sweep": ("test_sweep.py", "test_result_of_an_unknown_point_lists_known_ones"),
+    "plot_depth_sweep": ("test_sweep.py", "test_sweep_plots_bad_input"),
+    "plot_step_curves": ("test_sweep.py", "test_sweep_plots_bad_input"),
+    "plot_layer_norms": ("test_sweep.py", "test_sweep_plots_bad_input"),
+    "CheckResult": ("test_checks_common.py", "test_check_result_is_a_plain_dataclass"),  # a result, takes no input
+}
+
+
+def test_every_public_function_has_bad_input_cases():
+    import pathlib
+
+    covered_here = {case.split()[0] for case in CASES} | {case.split()[0] for case in CHECKS}
+    public = {name for name in cu.__all__ if callable(getattr(cu, name))}
+    missing = public - covered_here - set(COVERED_ELSEWHERE)
+    assert not missing, f"public functions without bad-input cases: {sorted(missing)}; add them to CASES or CHECKS"
+    tests = pathlib.Path(__file__).parent
+    for name, (module, test) in COVERED_ELSEWHERE.items():
+        assert name in public, f"{name} is not public any more: remove it from COVERED_ELSEWHERE"
+        source = (tests / module).read_text()
+        assert f"def {test}(" in source and name in source, f"{module}::{test} does not cover {name}"
