@@ -53,14 +53,13 @@ def _conv_hint(layer, which):
     kernel = np.array(layer.kernel)
     eye = np.eye(kernel.shape[-1], dtype="float32")
     problem = f"the {which} convolution ({size}x{size}) changes its input."
-    for row in range(size):
-        for col in range(size):
-            others = kernel.copy()
-            others[row, col] = 0
-            if (row, col) != (size // 2, size // 2) and np.allclose(kernel[row, col], eye) and not others.any():
-                return failed(EXERCISE, f"{problem} Its kernel holds the identity at [{row}, {col}], but the centre "
-                                        f"of a {size}x{size} kernel is [{size // 2}, {size // 2}], so it shifts "
-                                        f"the image.", "use kernel_size // 2 for the centre, from layer.kernel_size.")
+    centre = size // 2
+    used = [(row, col) for row in range(size) for col in range(size) if kernel[row, col].any()]
+    if len(used) == 1 and used[0] != (centre, centre) and np.allclose(kernel[used[0]], eye):
+        row, col = used[0]
+        return failed(EXERCISE, f"{problem} Its kernel holds the identity at [{row}, {col}], but the centre of a "
+                                f"{size}x{size} kernel is [{centre}, {centre}], so it shifts the image.",
+                      "use kernel_size // 2 for the centre, from layer.kernel_size.")
     return failed(EXERCISE, problem, "make its kernel 0 everywhere except the centre pixel, where it is the "
                                      "identity matrix: kernel[k // 2, k // 2] = np.eye(channels), so each output "
                                      "channel copies its own input channel; then layer.kernel.assign(kernel).")
