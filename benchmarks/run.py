@@ -1,7 +1,8 @@
 """Measured speed and memory of the course on this machine (`make bench`; not part of `make test`).
 
 Records, with the machine's core count:
-- each notebook executed in a fresh kernel: wall time and the kernel's peak memory (resident set);
+- each notebook executed in a fresh kernel: wall time and the kernel's peak memory (resident set), with the
+  three cells that raised that peak most;
 - modern LeNet-5 trained on MNIST until 97% and 98% held-out accuracy: seconds and epochs;
 - `cu.trace()` on ResNet-50, and one shape-tracer step on VGG-16 and ResNet-50.
 Writes benchmarks/results.md and benchmarks/results.json, and checks them against the budgets.
@@ -33,14 +34,18 @@ class PeakMemory:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def sample(self):
+        """Take one sample now; False once the process has ended."""
+        try:
+            rss = self.process.memory_info().rss + sum(
+                c.memory_info().rss for c in self.process.children(recursive=True))
+        except Exception:  # the kernel ended
+            return False
+        self.peak = max(self.peak, rss)
+        return True
+
     def _run(self):
-        while not self._stop.is_set():
-            try:
-                rss = self.process.memory_info().rss + sum(
-                    c.memory_info().rss for c in self.process.children(recursive=True))
-            except Exception:  # the kernel ended
-                return
-            self.peak = max(self.peak, rss)
+        while not self._stop.is_set() and self.sample():
             time.sleep(self.every_s)
 
     def __enter__(self):
@@ -66,12 +71,22 @@ def run_notebook(path):
     with client.setup_kernel():
         pid = client.km.provisioner.process.pid
         start = time.perf_counter()
+        rises = []  # (MiB by which the cell raised the peak, cell index, its first line)
         with PeakMemory(pid) as memory:
             for index, cell in enumerate(nb.cells):
+                before = memory.peak_mib
                 client.execute_cell(cell, index)
+                memory.sample()
+                rises.append((memory.peak_mib - before, index, (cell.source.splitlines() or [""])[0]))
         seconds = time.perf_counter() - start
     return {"notebook": path.name, "seconds": round(seconds, 1), "peak_mib": round(memory.peak_mib),
-            "budget_s": BUDGET_S.get(path.name, DEFAULT_BUDGET_S)}
+            "budget_s": BUDGET_S.get(path.name, DEFAULT_BUDGET_S), "peak_cells": largest_rises(rises)}
+
+
+def largest_rises(rises, most=3):
+    """The cells that raised the kernel's peak memory most: where to look when a notebook is over budget."""
+    return [{"cell": index, "raised_mib": round(mib), "first_line": line[:60]}
+            for mib, index, line in sorted(rises, key=lambda rise: -rise[0])[:most] if round(mib) > 0]
 
 
 def lenet_to_accuracy(targets=(0.97, 0.98), max_epochs=30):
@@ -154,7 +169,10 @@ def over_budget(results):
         if row["seconds"] > row["budget_s"]:
             problems.append(f"{row['notebook']} took {row['seconds']} s (budget {row['budget_s']} s)")
         if row["peak_mib"] > BUDGET_MEMORY_MIB:
-            problems.append(f"{row['notebook']} peaked at {row['peak_mib']} MiB (budget {BUDGET_MEMORY_MIB} MiB)")
+            cells = ", ".join(f"cell {c['cell']} +{c['raised_mib']} MiB (`{c['first_line']}`)"
+                              for c in row.get("peak_cells", []))
+            problems.append(f"{row['notebook']} peaked at {row['peak_mib']} MiB (budget {BUDGET_MEMORY_MIB} MiB)"
+                            + (f"; raised most by {cells}" if cells else ""))
     for key, value in results.get("tracing", {}).items():
         if key.startswith("tracer step") and value > BUDGET_STEP_MS:
             problems.append(f"{key} = {value} ms (budget {BUDGET_STEP_MS} ms)")

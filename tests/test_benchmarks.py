@@ -41,3 +41,24 @@ def test_peak_memory_sees_a_process_grow():
     with bench.PeakMemory(child.pid, every_s=0.02) as memory:
         child.wait()
     assert memory.peak_mib > 150
+
+
+def test_cells_that_raised_the_peak_most_are_named_when_over_budget():
+    rises = [(0.0, 0, "import keras"), (676.4, 42, "def vgg(convs_per_block, name):"), (230.2, 28, "import gc"),
+             (0.3, 30, "assert ..."), (41.0, 51, "diagram = cu.save_diagram(vgg16, ...)")]
+    cells = bench.largest_rises(rises)
+    assert cells == [{"cell": 42, "raised_mib": 676, "first_line": "def vgg(convs_per_block, name):"},
+                     {"cell": 28, "raised_mib": 230, "first_line": "import gc"},
+                     {"cell": 51, "raised_mib": 41, "first_line": "diagram = cu.save_diagram(vgg16, ...)"}]
+    assert bench.largest_rises([(0.2, 0, "x = 1")]) == []  # no rise worth naming
+    data = results(peak=3000)
+    data["notebooks"][0]["peak_cells"] = cells[:1]
+    assert bench.over_budget(data) == ["01_classic_networks.ipynb peaked at 3000 MiB (budget 2048 MiB); raised most by "
+                                       "cell 42 +676 MiB (`def vgg(convs_per_block, name):`)"]
+
+
+def test_a_sample_after_the_process_ended_says_so():
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    memory = bench.PeakMemory(child.pid)
+    child.wait()
+    assert memory.sample() is False
