@@ -71,13 +71,14 @@ def run_notebook(path):
     with client.setup_kernel():
         pid = client.km.provisioner.process.pid
         start = time.perf_counter()
-        rises = []  # (MiB by which the cell raised the peak, cell index, its first line)
+        rises, before = [], 0  # rises: (MiB by which a code cell raised the peak, its index, its first line)
         with PeakMemory(pid) as memory:
             for index, cell in enumerate(nb.cells):
-                before = memory.peak_mib
                 client.execute_cell(cell, index)
-                memory.sample()
-                rises.append((memory.peak_mib - before, index, (cell.source.splitlines() or [""])[0]))
+                if cell.cell_type == "code":  # the kernel's start-up counts toward the first one
+                    memory.sample()
+                    rises.append((memory.peak_mib - before, index, (cell.source.splitlines() or [""])[0]))
+                    before = memory.peak_mib
         seconds = time.perf_counter() - start
     return {"notebook": path.name, "seconds": round(seconds, 1), "peak_mib": round(memory.peak_mib),
             "budget_s": BUDGET_S.get(path.name, DEFAULT_BUDGET_S), "peak_cells": largest_rises(rises)}
