@@ -27,9 +27,13 @@ def undo_statistics(layer):
     return np.sqrt(np.array(layer.moving_variance) + layer.epsilon)
 
 
+def moving_mean(layer):
+    return np.array(layer.moving_mean)
+
+
 def correct(block):
     centre_kernels(block)
-    set_bns(block, undo_statistics, lambda layer: np.array(layer.moving_mean))
+    set_bns(block, undo_statistics, moving_mean)
 
 
 def correct_by_resetting_the_statistics(block):
@@ -73,12 +77,12 @@ def keras_starting_statistics(block):
 
 def without_epsilon(block):
     centre_kernels(block)
-    set_bns(block, lambda layer: np.sqrt(np.array(layer.moving_variance)), lambda layer: np.array(layer.moving_mean))
+    set_bns(block, lambda layer: np.sqrt(np.array(layer.moving_variance)), moving_mean)
 
 
 def centre_fixed_at_one(block):
     centre_kernels(block, centre=1)
-    set_bns(block, undo_statistics, lambda layer: np.array(layer.moving_mean))
+    set_bns(block, undo_statistics, moving_mean)
 
 
 def kernels_only(block):
@@ -86,7 +90,7 @@ def kernels_only(block):
 
 
 def batch_norms_only(block):
-    set_bns(block, undo_statistics, lambda layer: np.array(layer.moving_mean))
+    set_bns(block, undo_statistics, moving_mean)
 
 
 def second_bn_forgotten(block):
