@@ -23,28 +23,40 @@ export JUPYTERLAB_WORKSPACES_DIR := $(CURDIR)/.cache/jupyter/workspaces
 .PHONY: help install lab test unit nbval notebooks bench clean
 
 help:
-	@echo "make lab        set up (first time) and open the course in JupyterLab"
+	@echo "make lab        set up (first time) and open the student edition (my_notebooks/) in JupyterLab"
+	@echo "                EDITION=instructor: open the solved notebooks/ instead"
 	@echo "make test       set up (first time) and run the unit tests and every notebook (nbval)"
 	@echo "make notebooks  re-execute every notebook in place, top to bottom in a fresh kernel"
 	@echo "make slides     reveal.js decks of the notebooks in build/slides/, offline (PRESENT=1: projector-sized plots)"
-	@echo "make student    the student edition in build/student/: solutions replaced by NotImplementedError"
+	@echo "make student    make or update the student edition in my_notebooks/ (never overwrites a student's file)"
 	@echo "make bench      measure notebook run times, peak memory, training and tracing speed"
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tools/jupyterlab-overrides.json
 	@test -n "$(PYTHON)" || { echo "No python3 on PATH: install Python 3.11 first."; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
 	  { echo "The course needs Python 3.11; $(PYTHON) is $$($(PYTHON) --version). Install 3.11 or run make PYTHON=/path/to/python3.11."; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp tools/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
 # Served on 127.0.0.1 only, token authentication on. Containers run as root, which Jupyter refuses unless told.
+# Students get their own copy, my_notebooks/ (git-ignored): made on the first run, never overwritten after that.
+EDITION ?= student
+LAB := $(BIN)/jupyter lab --ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=. $(if $(filter 0,$(shell id -u)),--allow-root) \
-	  notebooks/00_index.ipynb
+ifeq ($(EDITION),student)
+	$(BIN)/python tools/student_edition.py --out my_notebooks $(NOTEBOOKS)
+	$(LAB) --ServerApp.root_dir=my_notebooks my_notebooks/00_index.ipynb
+else ifeq ($(EDITION),instructor)
+	$(LAB) --ServerApp.root_dir=. notebooks/00_index.ipynb
+else
+	$(error EDITION must be student (the default) or instructor, not '$(EDITION)')
+endif
 
 test: $(STAMP)
 	$(PYTEST) tests course_utils $(NBVAL) notebooks
@@ -72,4 +84,4 @@ slides: $(STAMP)
 	$(BIN)/python tools/build_slides.py $(if $(PRESENT),--present) $(or $(NB),$(NOTEBOOKS))
 
 student: $(STAMP)
-	$(BIN)/python tools/build_student.py $(or $(NB),$(NOTEBOOKS))
+	$(BIN)/python tools/student_edition.py --out my_notebooks $(or $(NB),$(NOTEBOOKS))

@@ -6,10 +6,10 @@ from .data import load_mnist
 from .gradients import gradient_norms
 from .diagrams import draw_architecture, save_diagram
 from .plots import plot_depth_sweep, plot_history, plot_layer_norms, plot_step_curves, show_digits
-from .setup_env import setup
+from .setup_env import dtype_policy, setup
 from .sweep import Sweep, load_sweep, run_sweep, save_sweep
 from .shapes import conv_macs, conv_output_size, conv_params, pool_output_size
-from .checks import CheckResult
+from .checks import CheckResult, yours_or_reference
 from .checks.classic import check_vgg_block
 from .checks.resnets import check_identity_block, check_projection_block
 from .checks.why_resnets import check_plain_identity
@@ -26,5 +26,5 @@ __all__ = [
     "check_bottleneck_macs", "draw_architecture", "save_diagram", "check_vgg_block",
     "check_identity_block", "check_projection_block", "check_plain_identity",
     "Sweep", "gradient_norms", "load_sweep", "run_sweep", "save_sweep",
-    "plot_depth_sweep", "plot_layer_norms", "plot_step_curves",
+    "plot_depth_sweep", "plot_layer_norms", "plot_step_curves", "dtype_policy", "yours_or_reference",
 ]

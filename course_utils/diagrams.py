@@ -7,9 +7,10 @@ or ``Concatenate`` fed by an earlier layer) are drawn as arcs over the main path
 (a projection shortcut) sits on its arc.  With ``compact=True`` normalisation, activation and dropout layers are
 folded into the box before them, which keeps a ResNet-20 legible.
 
-``save_diagram(model, path)`` renders the same drawing to a PNG with a fixed style and no metadata, and only
-writes it when ``COURSE_UPDATE_IMAGES=1`` (set by ``make notebooks``); otherwise it reports a committed diagram
-that no longer matches its model as stale, which makes the notebook test fail.
+``save_diagram(model, path)`` renders the same drawing to a PNG with a fixed style and no metadata.  In the course's
+own ``notebooks/`` folder it only writes it when ``COURSE_UPDATE_IMAGES=1`` (set by ``make notebooks``), and
+otherwise reports a committed diagram that no longer matches its model as stale, which makes the notebook test
+fail; anywhere else (the student edition) it only draws.
 """
 import io
 import math
@@ -418,13 +419,22 @@ class Diagram:
         return f"architecture diagram {self.path}"
 
 
+def in_course_notebooks(folder=None):
+    """Whether ``folder`` (default: the working folder, a notebook's own) is the ``notebooks/`` folder of a course
+    checkout, the instructor edition, rather than a copy such as the student's ``my_notebooks/``."""
+    folder = pathlib.Path.cwd() if folder is None else pathlib.Path(folder)
+    return folder.name == "notebooks" and (folder.parent / "pyproject.toml").is_file()
+
+
 def save_diagram(model, path, title=None, compact=True):
     """Draw ``model`` and keep the PNG at ``path`` up to date; returns a ``Diagram`` (shown as the image in Jupyter).
 
-    If the file already shows this drawing, nothing is written.  If it is missing or different, it is written
-    only when the environment variable COURSE_UPDATE_IMAGES=1 is set (``make notebooks`` sets it); otherwise the
-    printed line says the file is missing or the committed diagram is stale, so the notebook test that compares
-    that line fails.
+    Run from a notebook in the course's own ``notebooks/`` folder, it prints one line: if the file already shows
+    this drawing, "matches the model" and nothing is written; if it is missing or different, it is written only
+    when the environment variable COURSE_UPDATE_IMAGES=1 is set (``make notebooks`` sets it), and otherwise the line
+    says the file is missing or the committed diagram is stale, so the notebook test that compares that line fails.
+    Run from anywhere else (the student edition in ``my_notebooks/``, a copy), it only draws: nothing is compared,
+    written or printed.
     """
     keras_model(model)
     if not isinstance(path, (str, os.PathLike)):
@@ -432,21 +442,23 @@ def save_diagram(model, path, title=None, compact=True):
     path = pathlib.Path(path)
     if path.suffix.lower() != ".png":
         raise ValueError(f"path must end in .png, got {path.name!r}. Use for example '../images/lenet5.png'.")
-    update = os.environ.get(UPDATE_VARIABLE, "").strip() == "1"
-    if update and not path.parent.is_dir():
-        raise ValueError(f"path {display_path(path)!r} is in a folder that does not exist, so the diagram cannot "
-                         f"be saved. Run the notebook from the notebooks folder, or create "
-                         f"{display_path(path.parent)!r} first.")
     figure, png = render(model, title=title, compact=compact)
     shown = display_path(path)
+    if not in_course_notebooks():
+        return Diagram(png, shown, figure)
+    update = os.environ.get(UPDATE_VARIABLE, "").strip() == "1"
+    if update and not path.parent.is_dir():
+        raise ValueError(f"path {shown!r} is in a folder that does not exist, so the diagram cannot "
+                         f"be saved. Create {display_path(path.parent)!r} first, or pass a path in the course's "
+                         f"images folder such as '../images/lenet5.png'.")
     old = _read_png(path.read_bytes()) if path.is_file() else None
     if old is not None and same_pixels(old, _read_png(png)):
         print(f"{shown} matches the model")
     elif update:
         path.write_bytes(png)
         print(f"{shown} matches the model")
-    elif not path.is_file():  # a copy of the notebook outside the course, such as the student edition
-        print(f"{shown} does not exist here, so the diagram below is not saved (make notebooks saves it)")
+    elif not path.is_file():
+        print(f"{shown} does not exist yet: run make notebooks to save it")
     else:
         print(f"{shown} is STALE: run make notebooks to redraw it")
     return Diagram(png, shown, figure)

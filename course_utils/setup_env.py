@@ -1,7 +1,11 @@
 """``setup()``: the one call at the top of every notebook (seeds, plot style, versions, environment check)."""
+import contextlib
 import os
 import platform
 import random
+import re
+import sys
+import tempfile
 import warnings
 
 import numpy as np
@@ -10,6 +14,69 @@ from ._checks import whole_number
 
 MINIMUM = {"tensorflow": (2, 16), "keras": (3, 0)}
 FIX = "Run `make lab` (or `make test`) from the course folder: it installs the versions the course is tested with."
+
+
+# TensorFlow's C++ start-up lines (absl, oneDNN, CPU features): written straight to the process's stderr when the
+# library loads, whatever TF_CPP_MIN_LOG_LEVEL says, so a notebook shows them in red.  They are not course content.
+TF_NOISE = re.compile(r"^(WARNING: All log messages before absl|I0000 |E0000 |W0000 |To enable the following instructions)")
+
+
+def import_tensorflow_quietly():
+    """Import TensorFlow with its start-up lines (``TF_NOISE``) dropped; anything else it prints still shows.
+
+    The lines come from C++, below Python's ``sys.stderr``, so the process's file descriptor 2 is sent to a file
+    while the library loads.  Returns the module; does nothing more once TensorFlow is imported.
+    """
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        captured.seek(0)
+        lines = captured.read().decode("utf-8", errors="replace").splitlines(keepends=True)
+    kept = "".join(line for line in lines if not TF_NOISE.match(line))
+    if kept:
+        sys.stderr.write(kept)
+    return tensorflow
+
+
+def dtype_policy(name):
+    """A ``with`` block inside which new Keras layers use the dtype policy ``name``; the previous one comes back after.
+
+    Notebook 01 builds its large untrained models in ``"float16"`` to halve their memory, so that every layer built
+    after the block (a training run, an exercise check) is back in float32:
+
+        with cu.dtype_policy("float16"):
+            alexnet_model = alexnet()
+    """
+    import keras
+
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a dtype policy name such as 'float16' or 'float32', got {name!r}.")
+    try:
+        keras.dtype_policies.get(name)
+    except ValueError:
+        raise ValueError(f"{name!r} is not a Keras dtype policy. Use 'float32', 'float16', 'bfloat16' or "
+                         f"'mixed_float16'.") from None
+    return _policy(name)
+
+
+@contextlib.contextmanager
+def _policy(name):
+    import keras
+
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
 
 
 def _version_tuple(text):
@@ -59,10 +126,13 @@ def plot_style(present=False):
 def setup(seed=0, present=None):
     """Seed Python, NumPy and Keras, set the plot style, print the versions in one line, warn on old libraries.
 
+    Call it before ``import keras``: it loads TensorFlow without the start-up lines TensorFlow prints in red.
+
     ``present=True`` (or COURSE_PRESENT=1 in the environment) enlarges fonts and figures for a projector.
     """
     seed = whole_number(seed, "seed", hint="Use a whole number such as 0.")
     present = present_mode(present)
+    import_tensorflow_quietly()  # before Keras, which would load TensorFlow with its start-up lines
     import keras
     import matplotlib
     import matplotlib.pyplot as plt

@@ -183,6 +183,14 @@ CASES = {
     # setup (a negative, fractional or string seed and present='yes': tests/test_setup_env.py)
     "setup seed=None": (cu.setup, (), {"seed": None}, TypeError, r"seed must be a whole number.*such as 0"),
     "setup seed=True": (cu.setup, (), {"seed": True}, TypeError, r"seed must be a whole number"),
+    "dtype_policy 16": (cu.dtype_policy, (16,), {}, TypeError, r"name must be a dtype policy name such as 'float16'"),
+    "dtype_policy 'half'": (cu.dtype_policy, ("half",), {}, ValueError,
+                            r"'half' is not a Keras dtype policy\. Use 'float32', 'float16'"),
+    "yours_or_reference a number": (cu.yours_or_reference, (3,), {}, TypeError,
+                                    r"takes one of the course's exercise functions \(.*vgg_block.*\), got 3 \(int\)\. "
+                                    r"Pass the function you completed"),
+    "yours_or_reference another function": (cu.yours_or_reference, (print,), {}, TypeError,
+                                            r"got the function 'print'\. Pass the function you completed"),
     "setup present=1": (cu.setup, (), {"present": 1}, TypeError, r"present must be True or False, got 1"),
 
     # widgets: wrong types, impossible values, empty traces, unbuilt and subclassed models

@@ -1,4 +1,4 @@
-from course_utils.checks import CheckResult, call_student, checker, failed, passed
+from course_utils.checks import CheckResult, call_student, checker, failed, passed, student_value, yours_or_reference
 
 
 @checker("double")
@@ -73,3 +73,81 @@ def test_checkers_build_in_float32_under_a_float16_notebook_policy_and_restore_i
         assert keras.config.dtype_policy().name == "float16"
     finally:
         keras.config.set_dtype_policy("float32")
+
+
+def reference_triple(x):
+    return 3 * x
+
+
+RUNS = []
+
+
+@checker("triple", reference=reference_triple)
+def check_triple(fn):
+    RUNS.append(fn)
+    value = call_student("triple", fn, 2)
+    if value != 6:
+        return failed("triple", f"triple(2) returned {value!r}, expected 6.", "multiply by 3.")
+    return passed("triple", "triple(2) == 6.")
+
+
+def test_yours_or_reference_hands_out_the_students_function_once_it_passes(capsys):
+    def triple(x):
+        return x * 3
+
+    assert check_triple(triple).ok and RUNS[-1] is triple
+    runs = len(RUNS)
+    assert yours_or_reference(triple) is triple and len(RUNS) == runs  # it passed its check cell: not run again
+    assert capsys.readouterr().out == ""
+
+    def triple(x):  # a new definition is checked again, quietly
+        return x + x + x
+
+    assert yours_or_reference(triple) is triple and len(RUNS) == runs + 1 and capsys.readouterr().out == ""
+
+
+def test_yours_or_reference_goes_on_with_the_reference_and_says_so_in_one_line(capsys):
+    def triple(x):
+        raise NotImplementedError("Exercise: return three times x.")
+
+    assert yours_or_reference(triple) is reference_triple
+    out = capsys.readouterr().out
+    assert out == ("ℹ Your triple is not done yet, so the cells below use the course's reference triple; once your "
+                   "check passes, run them again to use yours.\n")
+
+    def triple(x):
+        return 2 * x
+
+    assert yours_or_reference(triple) is reference_triple
+    assert "ℹ Your triple does not pass its check yet, so the cells below use" in capsys.readouterr().out
+
+
+def test_a_function_that_stops_passing_is_no_longer_handed_out(capsys):
+    answers = {"factor": 3}
+
+    def triple(x):
+        return answers["factor"] * x
+
+    assert check_triple(triple).ok
+    answers["factor"] = 2
+    assert not check_triple(triple).ok
+    assert yours_or_reference(triple) is reference_triple and "ℹ" in capsys.readouterr().out
+
+
+def test_the_reference_handed_back_to_its_checker_is_named_as_such():
+    result = check_triple(reference_triple)
+    assert not result and "this is the course's reference triple, not yours" in result.message
+    assert "run your exercise cell" in result.message
+
+
+def test_a_prediction_left_blank_is_not_done_yet():
+    @checker("side")
+    def check_side(side):
+        side = student_value("side", side, "side", example="a whole number of pixels")
+        return passed("side", "right.") if side == 28 else failed("side", f"{side} is not it.", "use the formula.")
+
+    result = check_side(...)
+    assert not result and result.message == ("not done yet: `side` is still `...`. Try: replace the `...` after "
+                                             "`side =` with your answer (a whole number of pixels), then run the "
+                                             "check again.")
+    assert check_side(28).ok and not check_side(27).ok

@@ -8,7 +8,7 @@ import pytest
 from keras import layers
 
 from course_utils import draw_architecture, save_diagram
-from course_utils.diagrams import count_skip_arcs, display_path, render, same_pixels
+from course_utils.diagrams import count_skip_arcs, display_path, in_course_notebooks, render, same_pixels
 
 
 def lenet(filters=6):
@@ -115,19 +115,25 @@ def test_bad_input():
         save_diagram(None, "lenet5.png")
 
 
-def test_save_diagram_bad_paths(tmp_path, monkeypatch, capsys):
+def test_save_diagram_bad_paths(tmp_path):
     with pytest.raises(ValueError, match="must end in .png"):
         save_diagram(lenet(), tmp_path / "lenet5.svg")
     with pytest.raises(TypeError, match="path must be a file name"):
         save_diagram(lenet(), 5)
-    monkeypatch.delenv("COURSE_UPDATE_IMAGES", raising=False)
-    save_diagram(lenet(), tmp_path / "missing" / "lenet5.png")  # a copy of the notebook elsewhere: shown, not saved
-    assert capsys.readouterr().out == ("missing/lenet5.png does not exist here, so the diagram below is not saved "
-                                       "(make notebooks saves it)\n")
-    monkeypatch.setenv("COURSE_UPDATE_IMAGES", "1")
-    with pytest.raises(ValueError, match="folder that does not exist, so the diagram cannot be saved"):
-        save_diagram(lenet(), tmp_path / "missing" / "lenet5.png")
-    assert not (tmp_path / "missing").exists()
+
+
+def test_a_copy_outside_the_course_notebooks_only_draws(tmp_path, monkeypatch, capsys):
+    """The student edition (my_notebooks/) and any copy: the drawing is shown, nothing is compared, saved or said."""
+    (tmp_path / "pyproject.toml").write_text("")
+    for folder in ("images", "my_notebooks"):
+        (tmp_path / folder).mkdir()
+    monkeypatch.chdir(tmp_path / "my_notebooks")
+    for update in ("", "1"):
+        monkeypatch.setenv("COURSE_UPDATE_IMAGES", update)
+        diagram = save_diagram(lenet(), "../images/lenet5.png")
+        assert capsys.readouterr().out == "" and diagram._repr_png_() == render(lenet())[1]
+    assert not (tmp_path / "images" / "lenet5.png").exists()
+    assert not in_course_notebooks() and in_course_notebooks(tmp_path / "notebooks")
 
 
 def test_render_is_deterministic_and_ignores_the_notebook_style():
@@ -152,11 +158,14 @@ def project(tmp_path, monkeypatch):
 
 def test_missing_diagram_is_reported_until_updates_are_allowed(project, monkeypatch, capsys):
     image = project / "images" / "lenet5.png"
+    assert in_course_notebooks()
     save_diagram(lenet(), "../images/lenet5.png")
-    assert capsys.readouterr().out == ("images/lenet5.png does not exist here, so the diagram below is not saved "
-                                       "(make notebooks saves it)\n")
+    assert capsys.readouterr().out == "images/lenet5.png does not exist yet: run make notebooks to save it\n"
     assert not image.exists()
     monkeypatch.setenv("COURSE_UPDATE_IMAGES", "1")
+    with pytest.raises(ValueError, match="folder that does not exist, so the diagram cannot be saved"):
+        save_diagram(lenet(), "../missing/lenet5.png")
+    assert not (project / "missing").exists()
     diagram = save_diagram(lenet(), "../images/lenet5.png")
     assert capsys.readouterr().out == "images/lenet5.png matches the model\n"
     assert image.read_bytes() == render(lenet())[1] == diagram._repr_png_()

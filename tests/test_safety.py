@@ -1,10 +1,13 @@
 """What the course must never do: serve beyond this machine, drop token auth, unpickle data, write outside the repo."""
 import pathlib
 import re
+import subprocess
 
 from conftest import ROOT
 
-CODE = [p for p in ROOT.rglob("*") if p.suffix in {".py", ".ipynb"} and not {".venv", "build", "node_modules"} & set(p.parts)]
+# The student's own copy (my_notebooks/) is theirs, not course code.
+SKIPPED = {".venv", "build", "node_modules", "my_notebooks"}
+CODE = [p for p in ROOT.rglob("*") if p.suffix in {".py", ".ipynb"} and not SKIPPED & set(p.parts)]
 
 
 def makefile_recipe(target):
@@ -14,11 +17,27 @@ def makefile_recipe(target):
     return match.group(1).replace("\\\n", " ")
 
 
+def lab_command(edition):
+    """The `jupyter lab` line that `make lab EDITION=...` runs, as make prints it (-n: nothing is run)."""
+    printed = subprocess.run(["make", "-n", "lab", f"EDITION={edition}"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout
+    (line,) = [line for line in printed.splitlines() if "jupyter lab" in line]
+    return line
+
+
 def test_lab_serves_only_localhost_with_token_auth():
-    recipe = makefile_recipe("lab")
-    assert "--ip=127.0.0.1" in recipe
-    assert not re.search(r"token\s*=\s*['\"]{0,2}\s", recipe + " ") and "password" not in recipe
-    assert "0.0.0.0" not in recipe and "disable_check_xsrf" not in recipe
+    for edition in ("student", "instructor"):
+        command = lab_command(edition)
+        assert "--ip=127.0.0.1" in command
+        assert not re.search(r"token\s*=\s*['\"]{0,2}\s", command + " ") and "password" not in command
+        assert "0.0.0.0" not in command and "disable_check_xsrf" not in command
+
+
+def test_lab_opens_the_students_copy_unless_the_instructor_edition_is_asked_for():
+    assert lab_command("student").endswith("--ServerApp.root_dir=my_notebooks my_notebooks/00_index.ipynb")
+    assert lab_command("instructor").endswith("--ServerApp.root_dir=. notebooks/00_index.ipynb")
+    wrong = subprocess.run(["make", "-n", "lab", "EDITION=teacher"], cwd=ROOT, capture_output=True, text=True)
+    assert wrong.returncode != 0 and "EDITION must be student (the default) or instructor, not 'teacher'" in wrong.stderr
 
 
 def test_no_pickle_loading_anywhere():

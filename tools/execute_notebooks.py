@@ -4,16 +4,13 @@ Committed outputs must come from this command so that nbval compares against one
 Usage: python tools/execute_notebooks.py notebooks/01_classic_networks.ipynb [...]
 """
 import pathlib
-import re
 import sys
 import time
 
 import nbformat
 from nbclient import NotebookClient
 
-
-# TensorFlow's start-up log lines (oneDNN, CPU features, absl) are noise, not course content.
-TF_NOISE = re.compile(r"^(WARNING: All log messages before absl|I0000 |E0000 |W0000 |To enable the following instructions)")
+from course_utils.setup_env import TF_NOISE
 
 
 def drop_tf_noise(nb):

@@ -23,6 +23,7 @@ def expected_params(in_channels, filters, convs):
 
 
 def reference_block(filters, convs):
+    """The course's ``vgg_block``: later cells of notebook 01 use it while the student's does not pass yet."""
     from keras import layers
 
     return [layers.Conv2D(filters, kernel_size=3, padding="same", activation="relu") for _ in range(convs)] + [
@@ -132,7 +133,7 @@ def _diagnose(flat, input_shape, filters, convs):
     return None
 
 
-@checker(EXERCISE)
+@checker(EXERCISE, reference=reference_block)
 def check_vgg_block(vgg_block):
     """Check ``vgg_block(filters, convs)`` on several inputs: output shapes, parameter counts and outputs."""
     import keras

@@ -1,7 +1,8 @@
 """What every exercise checker shares: one clear line of result, and the student's own errors reported plainly."""
-import contextlib
 import traceback
 from dataclasses import dataclass
+
+from ..setup_env import dtype_policy
 
 
 @dataclass
@@ -48,6 +49,14 @@ def _student_line(exc):
     return f" (line {frame.lineno}: `{frame.line.strip()}`)" if frame and frame.line else ""
 
 
+def _not_the_reference(exercise, fn):
+    """Raise ``StudentError`` when ``fn`` is the course's reference handed out by ``yours_or_reference``."""
+    if getattr(fn, "_course_reference", False):
+        raise StudentError(failed(exercise, f"this is the course's reference {exercise}, not yours: a later cell "
+                                            f"handed it out while yours was not passing.",
+                                  f"run your exercise cell (the one that defines {exercise}) again, then this check."))
+
+
 def call_student(exercise, fn, *args, **kwargs):
     """Call the student's ``fn``; if it raises, raise ``StudentError`` with a one-line explanation.
 
@@ -63,6 +72,7 @@ def call_student(exercise, fn, *args, **kwargs):
         kind = "model" if isinstance(fn, keras.Model) else "layer"
         raise StudentError(failed(exercise, f"expected your function, got a Keras {kind} ({type(fn).__name__}).",
                                   f"pass the function {exercise} itself, not a {kind} built with it."))
+    _not_the_reference(exercise, fn)
     try:
         return fn(*args, **kwargs)
     except NotImplementedError as exc:
@@ -74,33 +84,73 @@ def call_student(exercise, fn, *args, **kwargs):
                                             f"{_student_line(exc)}.", "fix that line, then run the check again.")) from None
 
 
-def checker(exercise):
-    """Decorator for a check function: it builds its layers in float32 (``float32_layers``), and a ``StudentError``
-    raised inside it becomes the returned ``CheckResult``."""
+def student_value(exercise, value, name, example="a number"):
+    """A predicted value from a predict-then-check exercise; ``...`` (the student edition's blank) is not done yet."""
+    if value is Ellipsis:
+        raise StudentError(failed(exercise, f"not done yet: `{name}` is still `...`.",
+                                  f"replace the `...` after `{name} =` with your answer ({example}), "
+                                  f"then run the check again."))
+    return value
+
+
+CHECKS = {}  # exercise name -> its checker, for yours_or_reference()
+REFERENCES = {}  # exercise name -> the course's reference function
+PASSED = {}  # exercise name -> the student's function object that last passed its checker
+
+
+def checker(exercise, reference=None):
+    """Decorator for a check function: it builds its layers in float32, whatever policy the notebook set (checkers
+    compare numbers with a float32 tolerance), and a ``StudentError`` raised inside it becomes the returned
+    ``CheckResult``.
+
+    ``reference`` is the course's own solution of a function exercise: ``yours_or_reference()`` hands it to later
+    cells while the student's function does not pass yet.
+    """
     def wrap(check):
         def run(*args, **kwargs):
             try:
-                with float32_layers():
-                    return check(*args, **kwargs)
+                with dtype_policy("float32"):
+                    result = check(*args, **kwargs)
             except StudentError as err:
-                return err.result
+                result = err.result
+            if args and callable(args[0]):
+                if result.ok:
+                    PASSED[exercise] = args[0]
+                elif PASSED.get(exercise) is args[0]:
+                    del PASSED[exercise]
+            return result
         run.__name__, run.__doc__ = check.__name__, check.__doc__
+        CHECKS[exercise] = run
+        if reference is not None:
+            reference._course_reference = True
+            REFERENCES[exercise] = reference
         return run
     return wrap
 
 
-@contextlib.contextmanager
-def float32_layers():
-    """Build layers in float32 inside, whatever global dtype policy the notebook set, and restore it after.
+def yours_or_reference(fn):
+    """Your exercise function if it passes its check, else the course's reference, so later cells always run.
 
-    Checkers compare numbers with a tolerance meant for float32, so they must not inherit, say, the float16 policy
-    a notebook uses to build large untrained models.
+    Pass the function itself, for example ``cu.yours_or_reference(vgg_block)``.  When your function passes (the check
+    cell ran, or this call runs the check quietly), it is returned unchanged and nothing is printed.  Otherwise one
+    line says that the cells below use the course's reference, and the reference is returned; fix your function,
+    run its check, then run the later cells again to use yours.
     """
-    import keras
-
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy("float32")
-    try:
-        yield
-    finally:
-        keras.config.set_dtype_policy(previous)
+    name = getattr(fn, "__name__", None)
+    if not callable(fn) or name not in REFERENCES:
+        known = ", ".join(sorted(REFERENCES))
+        got = f"{fn!r:.40} ({type(fn).__name__})" if not callable(fn) else f"the function {name!r}"
+        raise TypeError(f"yours_or_reference() takes one of the course's exercise functions ({known}), got {got}. "
+                        f"Pass the function you completed, without calling it, e.g. cu.yours_or_reference(vgg_block).")
+    reference = REFERENCES[name]
+    if fn is reference:
+        return reference
+    if PASSED.get(name) is fn:
+        return fn
+    result = CHECKS[name](fn)
+    if result.ok:
+        return fn
+    why = "is not done yet" if result.message.startswith("not done yet") else "does not pass its check yet"
+    print(f"ℹ Your {name} {why}, so the cells below use the course's reference {name}; "
+          f"once your check passes, run them again to use yours.")
+    return reference

@@ -77,7 +77,7 @@ def _call(args):
     return ", ".join(f"{name}={value}" for name, value in zip(ARGS, args))
 
 
-@checker(EXERCISE)
+@checker(EXERCISE, reference=reference)
 def check_bottleneck_macs(bottleneck_macs):
     """Check ``bottleneck_macs(height, width, in_channels, bottleneck, kernel_size, filters)`` on three cases.
 

@@ -69,6 +69,16 @@ def reference_block(x, filters, kernel_size=3, strides=None, training=None, mist
     return layers.ReLU()(y)
 
 
+def reference_identity_block(x, filters, kernel_size=3, training=None):
+    """The course's ``identity_block``: later cells of notebook 02 use it while the student's does not pass yet."""
+    return reference_block(x, filters, kernel_size, training=training)
+
+
+def reference_projection_block(x, filters, kernel_size=3, strides=2, training=None):
+    """The course's ``projection_block``: later cells of notebook 02 use it while the student's does not pass yet."""
+    return reference_block(x, filters, kernel_size, strides=strides, training=training)
+
+
 MISTAKES = {  # mistake: (what is wrong, what to try)
     "no_shortcut": ("the shortcut is missing: the block never adds its input to the main path.",
                     "keep shortcut = x before the main path, and end with layers.ReLU()(layers.Add()([y, shortcut]))."),
@@ -293,7 +303,7 @@ def _check_behaviour(exercise, fn, spec, mistakes):
     return None
 
 
-@checker("identity_block")
+@checker("identity_block", reference=reference_identity_block)
 def check_identity_block(identity_block):
     """Check ``identity_block(x, filters, kernel_size=3, training=None)`` by its behaviour, not its layer names.
 
@@ -307,7 +317,7 @@ def check_identity_block(identity_block):
                             "training mode, and relu(x) when the main path's kernels are zero.")
 
 
-@checker("projection_block")
+@checker("projection_block", reference=reference_projection_block)
 def check_projection_block(projection_block):
     """Check ``projection_block(x, filters, kernel_size=3, strides=2, training=None)`` by its behaviour.
 

@@ -39,6 +39,21 @@ def plain_block(input_shape, kernel_size, seed):
     return block
 
 
+def reference_make_identity(block):
+    """The course's ``make_identity``: later cells of notebook 03 use it while the student's does not pass yet."""
+    from keras import layers
+
+    for layer in block.layers:
+        if isinstance(layer, layers.Conv2D):
+            kernel = np.zeros(layer.kernel.shape, "float32")
+            centre = layer.kernel_size[0] // 2
+            kernel[centre, centre] = np.eye(layer.filters, dtype="float32")
+            layer.kernel.assign(kernel)
+        elif isinstance(layer, layers.BatchNormalization):
+            layer.gamma.assign(np.sqrt(np.asarray(layer.moving_variance) + layer.epsilon))
+            layer.beta.assign(np.asarray(layer.moving_mean))
+
+
 def _weights(block):
     return [np.array(variable) for variable in block.weights]
 
@@ -107,7 +122,7 @@ def _first_change(block, x):
     return None
 
 
-@checker(EXERCISE)
+@checker(EXERCISE, reference=reference_make_identity)
 def check_plain_identity(make_identity):
     """Check ``make_identity(block)``: afterwards the plain block must return any input >= 0 in inference mode."""
     import keras

@@ -1,13 +1,16 @@
-"""Write the student edition of the notebooks into build/student/ (`make student`).
+"""The student edition of the notebooks: `make lab` and `make student` keep it in my_notebooks/, the student's own copy.
 
-In each code cell, every span from a `### BEGIN SOLUTION` line to its `### END SOLUTION` line becomes one line,
-`raise NotImplementedError("Exercise: ...")`, indented like the BEGIN line, with the text of the span's first line
-`# Exercise: <what to do>`. Outputs are cleared; every other cell, checker cells included, is kept as it is.
+In each code cell, every span from a `### BEGIN SOLUTION` line to its `### END SOLUTION` line is replaced:
+- inside a function body (an exercise that writes code), by one line `raise NotImplementedError("Exercise: ...")`,
+  indented like the BEGIN line, with the text of the span's first line `# Exercise: <what to do>`;
+- at the top level of a cell (a predict-then-check exercise: the student writes numbers before a cell measures
+  them), by that `# Exercise:` line and `name = ...` for each name the span assigns.
+Cells tagged `instructor-only` are left out, and outputs are cleared; every other cell is kept as it is.
 
-Nothing a student wrote is overwritten: the script never writes into the folder of the source notebooks, and it
-refuses to replace a notebook in the output folder whose code has been edited since it was generated (move that
-file away first). Files in the output folder that it did not generate are left alone.
-Usage: python tools/build_student.py [--out build/student] notebooks/01_classic_networks.ipynb [...]
+my_notebooks/ belongs to the student: a notebook is written there only when it is missing.  When the course
+changes, the new version of a notebook is written beside the student's as `<name>.new.ipynb`, never over it, and
+a `.new.ipynb` is itself replaced only while nobody has edited its code.  Nothing else in the folder is touched.
+Usage: python tools/student_edition.py [--out my_notebooks] notebooks/01_classic_networks.ipynb [...]
 """
 import argparse
 import ast
@@ -24,10 +27,11 @@ import sys
 import nbformat
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-OUT_DIR = ROOT / "build" / "student"
+OUT_DIR = ROOT / "my_notebooks"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 EXERCISE = re.compile(r"#\s*Exercise:\s*(\S.*?)\s*$")
 MARKER = "student_edition"  # notebook metadata key written on every generated notebook
+INSTRUCTOR_ONLY = "instructor-only"  # cell tag: the cell is left out of the student edition
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<path>[^)\s]+)(?P<title>\s+\"[^\"]*\")?\)")
 
 
@@ -40,8 +44,10 @@ def _indent(line):
 
 
 def replace_solutions(source, where="cell"):
-    """Return ``(skeleton, exercises)``: ``source`` with each solution span replaced by a ``raise`` line.
+    """Return ``(skeleton, exercises)``: ``source`` with each solution span replaced.
 
+    A span inside a function becomes a ``raise NotImplementedError`` line; a span at the top level of the cell (a
+    prediction) becomes its ``# Exercise:`` line and ``name = ...`` for each name it assigns.
     ``exercises`` lists the span texts ("Exercise: ..."), in order. ``where`` names the cell in error messages.
 
     >>> code = ("def double(x):\\n    ### BEGIN SOLUTION\\n    # Exercise: return twice x.\\n"
@@ -49,6 +55,10 @@ def replace_solutions(source, where="cell"):
     >>> print(replace_solutions(code)[0], end="")
     def double(x):
         raise NotImplementedError("Exercise: return twice x.")
+    >>> code = "### BEGIN SOLUTION\\n# Exercise: predict the side.\\nside = (32 - 5) // 1 + 1\\n### END SOLUTION\\n"
+    >>> print(replace_solutions(code)[0], end="")
+    # Exercise: predict the side.
+    side = ...
     """
     lines = source.splitlines(keepends=True)
     out, exercises, number = [], [], 0
@@ -80,9 +90,34 @@ def replace_solutions(source, where="cell"):
         message = f"Exercise: {match.group(1)}"
         exercises.append(message)
         newline = "\n" if line.endswith("\n") or end + 1 < len(lines) else ""
-        out.append(f"{_indent(line)}raise NotImplementedError({json.dumps(message, ensure_ascii=False)}){newline}")
+        if _indent(line):
+            out.append(f"{_indent(line)}raise NotImplementedError({json.dumps(message, ensure_ascii=False)}){newline}")
+        else:
+            names = _assigned_names("".join(lines[begin + 1:end]), f"{where}, line {begin + 1}")
+            out.append("".join(f"{text}\n" for text in [f"# {message}", *(f"{name} = ..." for name in names)])
+                       .removesuffix("\n") + newline)
         number = end + 1
     return "".join(out), exercises
+
+
+def _assigned_names(code, where):
+    """The names a top-level span assigns (``conv1_params = 34_944``), in order; SpanError if it does more."""
+    try:
+        statements = ast.parse(code).body
+    except SyntaxError as err:
+        raise SpanError(f"{where}: the span is not valid Python on its own ({err.msg}).") from None
+    names = []
+    for statement in statements:
+        targets = statement.targets if isinstance(statement, ast.Assign) else [getattr(statement, "target", None)]
+        if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or not all(isinstance(t, ast.Name) for t in targets):
+            raise SpanError(f"{where}: a span at the top level of a cell (a prediction) may only assign values to "
+                            f"names, `name = value`, one per line; found `{ast.unparse(statement)[:60]}`. Put code "
+                            f"that computes something inside a function instead.")
+        names += [target.id for target in targets if target.id not in names]
+    if not names:
+        raise SpanError(f"{where}: the span assigns no name; a prediction span holds lines such as "
+                        f"`conv1_params = 34_944`.")
+    return names
 
 
 def _check_python(source, where):
@@ -125,6 +160,7 @@ def student_notebook(nb, name="notebook", folder=None):
     """
     nb = copy.deepcopy(nb)
     exercises = []
+    nb.cells = [cell for cell in nb.cells if INSTRUCTOR_ONLY not in cell.metadata.get("tags", [])]
     for index, cell in enumerate(nb.cells):
         where = f"{name}, cell {index}"
         if cell.cell_type == "code":
@@ -149,18 +185,17 @@ def fingerprint(nb):
     return hashlib.sha256(json.dumps([c.source for c in nb.cells]).encode("utf-8")).hexdigest()
 
 
-def _edited(target):
-    """Why ``target`` must not be replaced (a sentence), or None if it is an untouched generated notebook."""
+def _read(path):
+    """The notebook at ``path``, or None when it is not a notebook this script can read."""
     try:
-        existing = nbformat.read(target, as_version=4)
-    except Exception:  # unreadable: someone's file, not ours
-        return "it is not a notebook this script can read"
-    recorded = existing.metadata.get(MARKER, {}).get("fingerprint")
-    if recorded is None:
-        return "it was not generated by `make student`"
-    if recorded != fingerprint(existing):
-        return "its code was edited after it was generated"
-    return None
+        return nbformat.read(path, as_version=4)
+    except Exception:  # someone's file, not ours
+        return None
+
+
+def _made_from(nb):
+    """The fingerprint of the course version ``nb`` was generated from (None for a file this script did not write)."""
+    return nb.metadata.get(MARKER, {}).get("fingerprint") if nb is not None else None
 
 
 def _inside(path, folder):
@@ -168,8 +203,18 @@ def _inside(path, folder):
     return path == folder or folder in path.parents
 
 
-def build(notebooks, out_dir=OUT_DIR):
-    """Write the student edition of each notebook into ``out_dir``; return the written paths."""
+def _write(nb, target):
+    partial = target.with_name(f".{target.name}.partial")
+    nbformat.write(nb, partial)
+    os.replace(partial, target)
+
+
+def update(notebooks, out_dir=OUT_DIR):
+    """Keep the student edition of each notebook in ``out_dir`` without ever overwriting a student's notebook.
+
+    Returns one line per notebook that needed something: written because it was missing, or (when the course has
+    changed since the student's copy was made) written beside it as ``<name>.new.ipynb``.
+    """
     out_dir = pathlib.Path(out_dir)
     sources = [pathlib.Path(path) for path in notebooks]
     for path in sources:
@@ -178,7 +223,7 @@ def build(notebooks, out_dir=OUT_DIR):
                             f"notebooks/01_classic_networks.ipynb.")
         if out_dir.resolve() == path.parent.resolve() or _inside(out_dir, ROOT / "notebooks"):
             raise SpanError(f"the output folder {out_dir} holds the source notebooks ({path}); the student edition "
-                            f"never writes beside them. Use --out build/student.")
+                            f"never writes beside them. Use --out my_notebooks.")
     names = [path.name for path in sources]
     if len(set(names)) != len(names):
         raise SpanError(f"two notebooks share a file name ({names}); they would overwrite each other in {out_dir}.")
@@ -186,31 +231,49 @@ def build(notebooks, out_dir=OUT_DIR):
     for path in sources:
         student, _ = student_notebook(nbformat.read(path, as_version=4), name=str(path), folder=path.parent)
         student.metadata[MARKER] = {"source": path.name, "fingerprint": fingerprint(student)}
-        target = out_dir / path.name
-        reason = _edited(target) if target.exists() else None
-        if reason:
-            raise SpanError(f"{target} exists and {reason}; it may hold a student's work, so it is not replaced. "
-                            f"Move it away (or delete it if it is yours), then run `make student` again.")
-        editions.append((target, student))
+        editions.append((out_dir / path.name, student))
     out_dir.mkdir(parents=True, exist_ok=True)
+    said = []
     for target, student in editions:
-        partial = target.with_name(f".{target.name}.partial")
-        nbformat.write(student, partial)
-        os.replace(partial, target)
-    return [target for target, _ in editions]
+        made = fingerprint(student)
+        if not target.exists():
+            _write(student, target)
+            said.append(f"{_shown(target)}: written")
+            continue
+        if _made_from(_read(target)) == made:
+            continue  # the student's copy is of the current course version (edited or not)
+        beside = target.with_name(f"{target.stem}.new.ipynb")
+        waiting = _read(beside) if beside.exists() else None
+        if beside.exists() and _made_from(waiting) == made:
+            said.append(f"{_shown(target)}: the course's new version is waiting in {_shown(beside)}")
+        elif beside.exists() and (waiting is None or _made_from(waiting) != fingerprint(waiting)):
+            said.append(f"{_shown(target)}: the course has a new version, but {_shown(beside)} holds your edits, "
+                        f"so it was not replaced; rename it to get the new version there")
+        else:
+            _write(student, beside)
+            said.append(f"{_shown(target)}: the course has a new version; it is in {_shown(beside)} "
+                        f"(yours is untouched)")
+    return said
+
+
+def _shown(path):
+    """``path`` relative to the course folder when it is inside it (``my_notebooks/01_...``)."""
+    path = pathlib.Path(path).resolve()
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=pathlib.Path)
-    parser.add_argument("--out", type=pathlib.Path, default=OUT_DIR, help="output folder (default build/student)")
+    parser.add_argument("--out", type=pathlib.Path, default=OUT_DIR, help="output folder (default my_notebooks)")
     args = parser.parse_args(argv)
     try:
-        written = build(args.notebooks, args.out)
+        said = update(args.notebooks, args.out)
     except SpanError as err:
-        sys.exit(f"make student: {err}")
-    for path in written:
-        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+        sys.exit(f"student edition: {err}")
+    for line in said:
+        print(line)
+    print(f"The student edition is in {_shown(args.out)}/: your own copy, never overwritten.")
 
 
 if __name__ == "__main__":
