@@ -447,7 +447,7 @@ def errors(cells):
 def test_the_plan_runs_only_the_cells_the_exercises_need():
     nb = nbformat.read(FIXTURE, as_version=4)
     plan, checkers = exercise_plan(nb, FIXTURE.name)
-    assert plan == [1, 3, 6, 7, 8, 9] and checkers == [8, 9]  # not cell 4, which raises
+    assert plan == [1, 3, 6, 7, 8, 9, 11, 12] and checkers == [8, 9, 12]  # not cell 4, which raises
 
 
 def test_an_exercise_without_a_checker_fails_the_plan():
@@ -560,3 +560,53 @@ def test_the_student_edition_with_every_exercise_done_is_the_instructor_edition(
             assert cell.source == source or cell.cell_type == "markdown"  # markdown: images become attachments
     assert [c.id for c in original.cells if c.cell_type == "code"] == [c.id for c in student.cells
                                                                        if c.cell_type == "code"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Exercises that make students think: how many, which kinds, and hints that point the way without the answer.
+# ---------------------------------------------------------------------------------------------------------------
+
+LESSONS = [path for path in NOTEBOOKS if path.name[:2] in {"01", "02", "03", "04"}]
+HINT = re.compile(r"<details>\s*<summary>\s*Hint[^<]*</summary>(.*?)</details>", re.S)
+
+
+def exercises(nb):
+    """``(statement, code, is_prediction)`` per solution span: the exercise's markdown (the nearest "### Exercise"
+    cell above the span), the span's code, and whether it is a prediction (a span at the top level of a cell)."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or bs.BEGIN not in cell.source:
+            continue
+        statement = next((nb.cells[j].source for j in range(index - 1, -1, -1)
+                          if nb.cells[j].cell_type == "markdown" and "### Exercise" in nb.cells[j].source), "")
+        lines = cell.source.splitlines()
+        for number, line in enumerate(lines):
+            if line.strip() == bs.BEGIN:
+                end = next(k for k in range(number, len(lines)) if lines[k].strip() == bs.END)
+                found.append((statement, lines[number + 1:end], not line.startswith((" ", "\t"))))
+    return found
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=ids(LESSONS))
+def test_each_lesson_has_three_exercises_one_of_them_a_prediction(path):
+    found = exercises(nbformat.read(path, as_version=4))
+    assert len(found) >= 3, f"{path.name}: {len(found)} exercises; each lesson needs at least 3"
+    assert any(prediction for *_, prediction in found), (
+        f"{path.name}: no predict-then-check exercise (a span at the top level of a cell, `name = value`)")
+
+
+def test_the_lessons_hold_at_least_twelve_exercises():
+    assert sum(len(exercises(nbformat.read(path, as_version=4))) for path in LESSONS) >= 12
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=ids(LESSONS))
+def test_every_exercise_has_one_or_two_folded_hints_without_the_answer(path):
+    for statement, code, _ in exercises(nbformat.read(path, as_version=4)):
+        assert statement, f"{path.name}: an exercise without a '### Exercise' statement above it: {code[:2]}"
+        title = statement.splitlines()[0]
+        hints = HINT.findall(statement)
+        assert 1 <= len(hints) <= 2, f"{path.name}, {title}: {len(hints)} hints, want 1 or 2 in <details> blocks"
+        answer = [line.strip() for line in code if len(line.strip()) >= 15 and not line.strip().startswith("#")]
+        for hint in hints:
+            given = [line for line in answer if line in hint]
+            assert not given, f"{path.name}, {title}: a hint gives a line of the solution away: {given}"
