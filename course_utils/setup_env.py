@@ -1,6 +1,7 @@
 """``setup()``: the one call at the top of every notebook (seeds, plot style, versions, environment check)."""
 import contextlib
 import os
+import pathlib
 import platform
 import random
 import re
@@ -12,8 +13,8 @@ import numpy as np
 
 from ._checks import whole_number
 
-MINIMUM = {"tensorflow": (2, 16), "keras": (3, 0)}
 FIX = "Run `make lab` (or `make test`) from the course folder: it installs the versions the course is tested with."
+CHECKED = ("tensorflow", "keras")
 
 
 # TensorFlow's C++ start-up lines (absl, oneDNN, CPU features): written straight to the process's stderr when the
@@ -79,19 +80,48 @@ def _policy(name):
         keras.config.set_dtype_policy(previous)
 
 
-def _version_tuple(text):
-    return tuple(int(part) for part in text.split(".")[:2] if part.isdigit())
+def required_versions():
+    """``{"tensorflow": "2.21", "keras": "3.15"}``: the lowest versions the course accepts, read from its declared
+    dependencies (pyproject.toml, through the installed package's metadata), so that they have one source."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    try:
+        declared = metadata.requires("course-utils") or []
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        import tomllib
+
+        pyproject = pathlib.Path(__file__).resolve().parents[1] / "pyproject.toml"
+        declared = tomllib.loads(pyproject.read_text())["project"]["dependencies"] if pyproject.is_file() else []
+    minimum = {}
+    for text in declared:
+        requirement = Requirement(text)
+        if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
+            continue
+        name = "tensorflow" if requirement.name.startswith("tensorflow") else requirement.name
+        for spec in requirement.specifier:
+            if name in CHECKED and spec.operator == ">=":
+                minimum[name] = spec.version
+    return minimum
 
 
-def check_versions(versions):
+def check_versions(versions, minimum=None):
     """Warnings (as strings) for libraries older than the course needs; ``versions`` maps name -> version."""
+    from packaging.version import InvalidVersion, Version
+
     problems = []
-    for name, minimum in MINIMUM.items():
+    for name, lowest in (required_versions() if minimum is None else minimum).items():
         found = versions.get(name)
         if found is None:
             problems.append(f"{name} is not installed. {FIX}")
-        elif _version_tuple(found) < minimum:
-            problems.append(f"{name} {found} is older than the {'.'.join(map(str, minimum))} the course needs. {FIX}")
+            continue
+        try:
+            old = Version(found) < Version(lowest)
+        except InvalidVersion:
+            old = True
+        if old:
+            problems.append(f"{name} {found} is older than the {lowest} the course needs. {FIX}")
     return problems
 
 

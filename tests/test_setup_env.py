@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from course_utils import setup
-from course_utils.setup_env import check_versions, plot_style, present_mode
+from course_utils.setup_env import check_versions, plot_style, present_mode, required_versions
 
 
 def test_setup_seeds_prints_versions_and_sets_style(capsys):
@@ -40,11 +40,24 @@ def test_setup_bad_present():
         setup(present="yes")
 
 
+def test_the_minimum_versions_are_the_pins_of_pyproject():
+    import re
+    import tomllib
+
+    from conftest import ROOT
+
+    pins = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    lowest = {re.match(r"[\w-]+", pin)[0].removesuffix("-cpu"): re.search(r">=([\d.]+)", pin)[1] for pin in pins}
+    assert required_versions() == {"tensorflow": lowest["tensorflow"], "keras": lowest["keras"]}
+
+
 def test_check_versions_warns_with_a_fix():
-    assert check_versions({"tensorflow": "2.21.0", "keras": "3.15.1"}) == []
-    old = check_versions({"tensorflow": "2.12.0", "keras": "2.12.0"})
-    assert len(old) == 2 and all("make lab" in p for p in old)
-    assert "tensorflow is not installed" in check_versions({"keras": "3.15.1"})[0]
+    minimum = required_versions()
+    assert check_versions({"tensorflow": minimum["tensorflow"] + ".0", "keras": minimum["keras"] + ".1"}) == []
+    old = check_versions({"tensorflow": "2.16.0", "keras": "3.0.0"})  # what the course used to accept
+    assert len(old) == 2 and all("make lab" in p for p in old) and f"older than the {minimum['keras']}" in old[1]
+    assert "tensorflow is not installed" in check_versions({"keras": minimum["keras"]})[0]
+    assert check_versions({"keras": "3.10"}, minimum={"keras": "3.9"}) == []  # 3.10 is newer than 3.9
 
 
 def test_setup_warns_instead_of_failing_on_an_old_library(monkeypatch):
