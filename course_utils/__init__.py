@@ -10,7 +10,7 @@ from .setup_env import dtype_policy, setup
 from .sweep import Sweep, load_sweep, run_sweep, save_sweep
 from .shapes import conv_macs, conv_output_size, conv_params, pool_output_size
 from .checks import CheckResult, yours_or_reference
-from .checks.classic import check_vgg_block
+from .checks.classic import check_activation_memory, check_alexnet_conv1, check_vgg_block
 from .checks.resnets import check_identity_block, check_projection_block
 from .checks.why_resnets import check_plain_identity
 from .checks.one_by_one import check_bottleneck_macs
@@ -24,6 +24,7 @@ __all__ = [
     "bottleneck_costs", "bottleneck_explorer", "bottleneck_html",
     "ShapeTracer", "conv_explorer", "conv_explorer_html", "tracer_html", "tracer_step",
     "check_bottleneck_macs", "draw_architecture", "save_diagram", "check_vgg_block",
+    "check_alexnet_conv1", "check_activation_memory",
     "check_identity_block", "check_projection_block", "check_plain_identity",
     "Sweep", "gradient_norms", "load_sweep", "run_sweep", "save_sweep",
     "plot_depth_sweep", "plot_layer_norms", "plot_step_curves", "dtype_policy", "yours_or_reference",

@@ -2,7 +2,8 @@ import keras
 import pytest
 from keras import layers
 
-from course_utils.checks.classic import SETTINGS, check_vgg_block, expected_params, reference_block
+from course_utils.checks.classic import (SETTINGS, check_activation_memory, check_alexnet_conv1, check_vgg_block,
+                                         expected_params, reference_block)
 
 
 def conv(filters, **kwargs):
@@ -36,7 +37,13 @@ def test_reference_and_parameter_formula_agree_with_keras():
     assert expected_params(3, 64, 2) == 1_792 + 36_928  # the first block of VGG-16
 
 
-@pytest.mark.parametrize("solution", [correct, relu_as_layers, as_sequential])
+def as_tuple(filters, convs):
+    convolutions = tuple(layers.Conv2D(filters, (3, 3), padding="same", activation=keras.activations.relu)
+                         for _ in range(convs))
+    return convolutions + (layers.MaxPool2D(2),)
+
+
+@pytest.mark.parametrize("solution", [correct, relu_as_layers, as_tuple])
 def test_correct_solutions_pass(solution):
     result = check_vgg_block(solution)
     assert result.ok, result.message
@@ -131,6 +138,14 @@ def reused_between_calls(filters, convs):
     return CACHE.setdefault((filters, convs), correct(filters, convs))
 
 
+def tanh(filters, convs):
+    return [conv(filters, activation="tanh") for _ in range(convs)] + [layers.MaxPooling2D()]
+
+
+def nested(filters, convs):
+    return [keras.Sequential(correct(filters, convs))]
+
+
 @pytest.mark.parametrize("broken, expected", [
     (skeleton, "not done yet"),
     (no_padding, "missing padding='same', so each 3x3 convolution trims 2 pixels off the height and width "
@@ -153,6 +168,9 @@ def reused_between_calls(filters, convs):
     (returns_nothing, "returned NoneType, not a list of layers"),
     (applied_to_a_tensor, "returned a list holding a KerasTensor, not only Keras layers"),
     (reused_between_calls, "two calls of vgg_block return the same layer objects"),
+    (as_sequential, "returned a Sequential model, not a list of layers"),
+    (nested, "returned a list holding a Sequential model"),
+    (tanh, "uses the tanh activation; VGG uses ReLU"),
 ])
 def test_common_mistakes_are_named(broken, expected):
     result = check_vgg_block(broken)
@@ -183,3 +201,68 @@ def _correct_for_policy_test(filters, convs):
 
     return [layers.Conv2D(filters, 3, padding="same", activation="relu") for _ in range(convs)] + [
         layers.MaxPooling2D(2, strides=2)]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Predictions: AlexNet's conv1 by hand, and the memory of VGG-16's first convolution output.
+# ---------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("side, params", [(55, 34_944), ((227 - 11) // 4 + 1, 11 * 11 * 3 * 96 + 96), (55.0, 34944.0)])
+def test_conv1_right_answers_pass(side, params):
+    result = check_alexnet_conv1(side, params)
+    assert result.ok, result.message
+    assert "34,944" in result.message
+
+
+@pytest.mark.parametrize("side, params, named", [
+    (54, 34_944, "forgot the + 1"),
+    (56, 34_944, "divided the input by the stride"),
+    (57, 34_944, "padding='same'"),
+    (217, 34_944, "used a stride of 1"),
+    (55, 34_848, "forgot the 96 biases"),
+    (55, 11_712, "spans all 3 input channels"),
+    (55, 364, "counted one filter"),
+    (55, 105_415_200, "multiply count (MACs)"),
+    (55, 290_400, "number of output values"),
+    (55, 34_851, "one bias per input channel"),
+    (55, 12_345, "plus one bias, for each filter"),
+    (54.75, 34_944, "not a whole number"),
+    ("55", 34_944, "not a number"),
+    (True, 34_944, "not a number"),
+    (..., 34_944, "not done yet: `conv1_side` is still `...`"),
+    (55, ..., "not done yet: `conv1_params` is still `...`"),
+])
+def test_conv1_wrong_answers_are_named(side, params, named):
+    result = check_alexnet_conv1(side, params)
+    assert not result.ok
+    assert named in result.message and "Try:" in result.message and "\n" not in result.message, result.message
+    assert "34944" not in result.message.replace(",", "") or params == 34_944  # the answer is not given away
+
+
+@pytest.mark.parametrize("one, batch", [(12.8, 822), (224 * 224 * 64 * 4 / 1e6, 64 * 224 * 224 * 64 * 4 / 1e6),
+                                        (12.25, 784)])  # the last in MiB
+def test_memory_right_answers_pass(one, batch):
+    result = check_activation_memory(one, batch)
+    assert result.ok, result.message
+
+
+@pytest.mark.parametrize("one, batch, named", [
+    (3.2, 205, "counts numbers, not bytes"),
+    (6.4, 411, "float16"),
+    (102.8, 6_577, "counts bits"),
+    (0.6, 38.5, "the input image (3 channels)"),
+    (12_845_056, 822e6, "that is in bytes"),
+    (0.0069, 0.44, "counts the filter weights"),
+    (50.0, 3_200, "count H x W x channels"),
+    (12.8, 12.8, "is the one-image figure"),
+    (12.8, 410, "is not 64 times the memory of one image"),
+    (-12.8, 822, "memory is a positive number"),
+    ("12.8 MB", 822, "not a number of megabytes"),
+    (..., 822, "not done yet: `one_image_mb` is still `...`"),
+    (12.8, ..., "not done yet: `batch_mb` is still `...`"),
+])
+def test_memory_wrong_answers_are_named(one, batch, named):
+    result = check_activation_memory(one, batch)
+    assert not result.ok
+    assert named in result.message and "Try:" in result.message and "\n" not in result.message, result.message
+    assert "12.8" not in result.message.replace(f"{one}", "").replace(f"{batch}", "")  # no answer given away
