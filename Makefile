@@ -50,7 +50,7 @@ EDITION ?= student
 LAB := $(BIN)/jupyter lab --ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
 ifeq ($(EDITION),student)
-	$(BIN)/python tools/student_edition.py --out my_notebooks $(NOTEBOOKS)
+	$(BIN)/python -m tools.student_edition --out my_notebooks $(NOTEBOOKS)
 	$(LAB) --ServerApp.root_dir=my_notebooks my_notebooks/00_index.ipynb
 else ifeq ($(EDITION),instructor)
 	$(LAB) --ServerApp.root_dir=. notebooks/00_index.ipynb
@@ -69,11 +69,11 @@ nbval: $(STAMP)
 
 notebooks: export COURSE_UPDATE_IMAGES=1
 notebooks: $(STAMP)
-	$(BIN)/python tools/execute_notebooks.py $(or $(NB),$(NOTEBOOKS))
+	$(BIN)/python -m tools.execute_notebooks $(or $(NB),$(NOTEBOOKS))
 
 # Measured speed and memory (not part of make test): writes benchmarks/results.md and .json.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) build .cache .pytest_cache
@@ -81,7 +81,7 @@ clean:
 # For instructors (README, "For instructors"). Decks use a local reveal.js, fetched once with npm ci into build/npm.
 .PHONY: slides student
 slides: $(STAMP)
-	$(BIN)/python tools/build_slides.py $(if $(PRESENT),--present) $(or $(NB),$(NOTEBOOKS))
+	$(BIN)/python -m tools.build_slides $(if $(PRESENT),--present) $(or $(NB),$(NOTEBOOKS))
 
 student: $(STAMP)
-	$(BIN)/python tools/student_edition.py --out my_notebooks $(or $(NB),$(NOTEBOOKS))
+	$(BIN)/python -m tools.student_edition --out my_notebooks $(or $(NB),$(NOTEBOOKS))

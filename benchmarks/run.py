@@ -6,7 +6,7 @@ Records, with the machine's core count:
 - modern LeNet-5 trained on MNIST until 97% and 98% held-out accuracy: seconds and epochs;
 - `cu.trace()` on ResNet-50, and one shape-tracer step on VGG-16 and ResNet-50.
 Writes benchmarks/results.md and benchmarks/results.json, and checks them against the budgets.
-Usage: python benchmarks/run.py [--skip-notebooks] [notebooks/01_classic_networks.ipynb ...]
+Usage: python -m benchmarks.run [--skip-notebooks] [notebooks/01_classic_networks.ipynb ...]
 """
 import argparse
 import json
@@ -64,10 +64,11 @@ class PeakMemory:
 def run_notebook(path):
     """Execute a notebook in a fresh kernel (outputs discarded); wall seconds and the kernel's peak MiB."""
     import nbformat
-    from nbclient import NotebookClient
+
+    from tools.run_notebook import client as notebook_client
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = notebook_client(nb, path.parent)
     with client.setup_kernel():
         pid = client.km.provisioner.process.pid
         start = time.perf_counter()

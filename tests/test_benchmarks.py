@@ -4,8 +4,7 @@ import sys
 
 from conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import run as bench  # noqa: E402
+from benchmarks import run as bench
 
 
 def results(seconds=50, peak=900, step=3.0):

@@ -5,7 +5,6 @@ headless Chromium and fails on any request that leaves file://. Without Chromium
 unless COURSE_REQUIRE_BROWSER=1 (CI), where it fails.
 """
 import html.parser
-import importlib.util
 import os
 import pathlib
 import shutil
@@ -20,9 +19,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 LOCAL = ("file:", "data:", "blob:", "about:")
 
-spec = importlib.util.spec_from_file_location("build_slides", ROOT / "tools" / "build_slides.py")
-slides = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(slides)
+from tools import build_slides as slides
 
 
 def slide_types(nb):

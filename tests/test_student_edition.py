@@ -11,7 +11,6 @@ Convention for notebook authors, enforced by `test_checkers_fail_on_skeleton_and
 import ast
 import builtins
 import copy
-import importlib.util
 import os
 import pathlib
 import re
@@ -19,16 +18,14 @@ import re
 import nbformat
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
-from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
 FIXTURE = ROOT / "tests" / "fixtures" / "exercises.ipynb"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
-spec = importlib.util.spec_from_file_location("student_edition", ROOT / "tools" / "student_edition.py")
-bs = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(bs)
+from tools import run_notebook
+from tools import student_edition as bs
 
 
 def has_exercises(path):
@@ -401,8 +398,7 @@ def run_passes(*passes, folder):
     for number, cell in enumerate(cells):
         cell["id"] = f"run-{number}"  # a cell can run in several passes; ids must stay unique
     part = nbformat.v4.new_notebook(cells=cells, metadata=passes[0][0].metadata)
-    NotebookClient(part, timeout=600, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(folder)}}).execute()
+    run_notebook.execute(part, folder, allow_errors=True, drop_noise=False)
     ran, start = [], 0
     for _, indices in passes:
         ran.append(dict(zip(indices, part.cells[start:start + len(indices)])))
@@ -530,8 +526,7 @@ def test_the_untouched_student_edition_runs_to_the_end(path, tmp_path, monkeypat
         (tmp_path / folder).symlink_to(ROOT / folder)
     bs.update([path], tmp_path / "my_notebooks")
     student = nbformat.read(tmp_path / "my_notebooks" / path.name, as_version=4)
-    NotebookClient(student, timeout=900, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(tmp_path / "my_notebooks")}}).execute()
+    run_notebook.execute(student, tmp_path / "my_notebooks", allow_errors=True, drop_noise=False)
     code = {i: cell for i, cell in enumerate(student.cells) if cell.cell_type == "code"}
     assert not errors(code), f"{path.name}, student edition: {errors(code)}"
     noisy = {i: stderr_text(cell)[:300] for i, cell in code.items() if stderr_text(cell)}

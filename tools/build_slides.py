@@ -6,7 +6,7 @@ package-lock.json), installed once with `npm ci` into build/npm/.
 The decks show the outputs committed in the notebooks; `--present` first re-executes a copy of each notebook with
 COURSE_PRESENT=1 (projector-sized plots) without touching the notebooks themselves.
 
-Usage: python tools/build_slides.py [--out build/slides] [--present] notebooks/00_index.ipynb [...]
+Usage: python -m tools.build_slides [--out build/slides] [--present] notebooks/00_index.ipynb [...]
 """
 import argparse
 import copy
@@ -96,24 +96,17 @@ def deck_notebook(nb):
 
 def execute_present(nb, path):
     """Execute ``nb`` (a copy of the notebook at ``path``) in a fresh kernel with COURSE_PRESENT=1."""
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    previous = os.environ.get("COURSE_PRESENT")
-    os.environ["COURSE_PRESENT"] = "1"
+    from tools.run_notebook import execute
+
     print(f"{path}: executing a copy with COURSE_PRESENT=1 ...", flush=True)
     try:
-        NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        execute(nb, path.parent, env={"COURSE_PRESENT": "1"})
     except CellExecutionError as err:
         raise SlidesError(f"{path} failed while executing with COURSE_PRESENT=1: {err.ename}: {err.evalue} "
                           f"(`make slides PRESENT=1` sets COURSE_DATA_DIR like `make test`; check that "
                           f"`make notebooks NB={path}` works).") from None
-    finally:
-        if previous is None:
-            os.environ.pop("COURSE_PRESENT", None)
-        else:
-            os.environ["COURSE_PRESENT"] = previous
     return nb
 
 

@@ -10,7 +10,7 @@ Cells tagged `instructor-only` are left out, and outputs are cleared; every othe
 my_notebooks/ belongs to the student: a notebook is written there only when it is missing.  When the course
 changes, the new version of a notebook is written beside the student's as `<name>.new.ipynb`, never over it, and
 a `.new.ipynb` is itself replaced only while nobody has edited its code.  Nothing else in the folder is touched.
-Usage: python tools/student_edition.py [--out my_notebooks] notebooks/01_classic_networks.ipynb [...]
+Usage: python -m tools.student_edition [--out my_notebooks] notebooks/01_classic_networks.ipynb [...]
 """
 import argparse
 import ast

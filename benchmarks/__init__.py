@@ -1,0 +1,1 @@
+"""`make bench`: measured speed and memory (`python -m benchmarks.run`)."""
