@@ -1,5 +1,4 @@
 import gzip
-import time
 
 import numpy as np
 import pytest
@@ -84,21 +83,28 @@ def test_bad_pad_to(tmp_path, offline, pad_to, error, words):
         load_mnist(data_dir=tmp_path, pad_to=pad_to)
 
 
-def test_no_data_at_all_fails_fast_with_instructions(offline):
-    start = time.perf_counter()
+def test_no_data_at_all_fails_with_instructions(offline):
     with pytest.raises(RuntimeError, match="COURSE_DATA_DIR"):
         load_mnist()
-    assert time.perf_counter() - start < 5
 
 
-def test_real_keras_loader_offline_gives_up_quickly(monkeypatch, tmp_path):
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(data, "CONNECT_TIMEOUT_S", 2)
-    start = time.perf_counter()
-    result = data._load_keras()
-    assert time.perf_counter() - start < 15
-    if result is not None:  # a machine with internet really downloaded it
-        assert result[0][0].shape == (60000, 28, 28)
+def test_keras_loader_runs_under_the_short_connection_timeout(monkeypatch):
+    """Offline, Keras's download must give up after CONNECT_TIMEOUT_S, not the system's minutes-long default; the
+    default timeout comes back afterwards. (How long it really takes is `make bench`'s business, not a test's.)"""
+    import socket
+
+    import keras
+
+    seen = []
+
+    def unreachable():
+        seen.append(socket.getdefaulttimeout())
+        raise OSError("no network")
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", unreachable)
+    before = socket.getdefaulttimeout()
+    assert data._load_keras() is None
+    assert seen == [data.CONNECT_TIMEOUT_S] and socket.getdefaulttimeout() == before
 
 
 def test_missing_folder_and_empty_folder(tmp_path, offline):

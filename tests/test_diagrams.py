@@ -9,16 +9,14 @@ from keras import layers
 
 from course_utils import draw_architecture, save_diagram
 from course_utils.diagrams import count_skip_arcs, display_path, in_course_notebooks, render, same_pixels
+from tools.notebook_code import lenet5
 
 
-def lenet(filters=6):
-    return keras.Sequential([
-        keras.Input(shape=(32, 32, 1)),
-        layers.Conv2D(filters, 5, activation="tanh"), layers.AveragePooling2D(2),
-        layers.Conv2D(16, 5, activation="tanh"), layers.AveragePooling2D(2),
-        layers.Flatten(), layers.Dense(120, activation="tanh"), layers.Dense(84, activation="tanh"),
-        layers.Dense(10, activation="softmax"),
-    ], name="lenet5")
+def lenet(filters=None):
+    """Notebook 01's 1998 LeNet-5; with ``filters``, a different model (its first convolution only)."""
+    if filters is None:
+        return lenet5()
+    return keras.Sequential([keras.Input(shape=(32, 32, 1)), layers.Conv2D(filters, 5)], name="lenet5")
 
 
 def residual(blocks=2, projection=False, filters=8):

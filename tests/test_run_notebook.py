@@ -30,3 +30,15 @@ def test_a_kernel_sees_the_extra_environment_and_the_old_values_come_back(tmp_pa
     run_notebook.execute(nb, tmp_path, env={"COURSE_PRESENT": "1", "COURSE_RUN_NOTEBOOK_TEST": 2})
     assert nb.cells[0].outputs[0].text.split() == ["1", "2", str(tmp_path)]
     assert os.environ["COURSE_PRESENT"] == "before" and "COURSE_RUN_NOTEBOOK_TEST" not in os.environ
+
+
+def test_notebook_code_is_the_notebooks_own():
+    from tools import notebook_code
+
+    model = notebook_code.lenet5("relu", "max")
+    assert model.count_params() == 61_706 and model.layers[1].__class__.__name__ == "MaxPooling2D"
+    assert notebook_code.lenet5().layers[0].activation.__name__ == "tanh"
+    import pytest
+
+    with pytest.raises(LookupError, match="defines no top-level function lenet6"):
+        notebook_code.notebook_function(notebook_code.CLASSIC, "lenet6", {})

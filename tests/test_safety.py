@@ -9,6 +9,11 @@ from conftest import ROOT
 SKIPPED = {".venv", "build", "node_modules", "my_notebooks"}
 CODE = [p for p in ROOT.rglob("*") if p.suffix in {".py", ".ipynb"} and not SKIPPED & set(p.parts)]
 
+# The patterns the checks below search for; test_these_checks_can_fail shows each one matches what it guards against.
+EMPTY_TOKEN = re.compile(r"token\s*=\s*['\"]{0,2}\s")
+PICKLE = re.compile(r"allow_pickle\s*=\s*True|pickle\.load|cloudpickle|joblib\.load")
+OUTSIDE_REPO = re.compile(r"""['"](/tmp|/root|/home|/etc|~)/""")
+
 
 def makefile_recipe(target):
     text = (ROOT / "Makefile").read_text()
@@ -29,7 +34,7 @@ def test_lab_serves_only_localhost_with_token_auth():
     for edition in ("student", "instructor"):
         command = lab_command(edition)
         assert "--ip=127.0.0.1" in command
-        assert not re.search(r"token\s*=\s*['\"]{0,2}\s", command + " ") and "password" not in command
+        assert not EMPTY_TOKEN.search(command + " ") and "password" not in command
         assert "0.0.0.0" not in command and "disable_check_xsrf" not in command
 
 
@@ -42,16 +47,15 @@ def test_lab_opens_the_students_copy_unless_the_instructor_edition_is_asked_for(
 
 def test_no_pickle_loading_anywhere():
     offenders = [str(p.relative_to(ROOT)) for p in CODE
-                 if re.search(r"allow_pickle\s*=\s*True|pickle\.load|cloudpickle|joblib\.load", p.read_text())]
+                 if PICKLE.search(p.read_text())]
     offenders = [o for o in offenders if o != "tests/test_safety.py"]
     assert offenders == []
 
 
 def test_code_writes_only_inside_the_repo():
     """Absolute paths to home or system folders in course code would write outside the repo."""
-    pattern = re.compile(r"""['"](/tmp|/root|/home|/etc|~)/""")
     offenders = [str(p.relative_to(ROOT)) for p in CODE
-                 if p.relative_to(ROOT).parts[0] != "tests" and pattern.search(p.read_text())]
+                 if p.relative_to(ROOT).parts[0] != "tests" and OUTSIDE_REPO.search(p.read_text())]
     assert offenders == []
 
 
@@ -62,8 +66,13 @@ def test_make_keeps_tool_caches_inside_the_repo():
     assert ".cache/" in (ROOT / ".gitignore").read_text().split()
 
 
-def test_these_checks_can_fail(tmp_path):
-    """The patterns above really match what they guard against."""
-    assert re.search(r"allow_pickle\s*=\s*True", "np.load(f, allow_pickle = True)")
-    assert re.compile(r"""['"](/tmp|/root|/home|/etc|~)/""").search("open('/tmp/x.json', 'w')")
-    assert re.search(r"token\s*=\s*['\"]{0,2}\s", "--ServerApp.token='' ")
+def test_these_checks_can_fail():
+    """The patterns the checks use really match what they guard against, and leave safe code alone."""
+    for unsafe in ("np.load(f, allow_pickle = True)", "pickle.load(f)", "joblib.load('m.pkl')"):
+        assert PICKLE.search(unsafe), unsafe
+    assert not PICKLE.search("np.load(f)")
+    for unsafe in ("open('/tmp/x.json', 'w')", 'Path("~/results.json")', "'/home/me/x'"):
+        assert OUTSIDE_REPO.search(unsafe), unsafe
+    assert not OUTSIDE_REPO.search("'results/x.json'")
+    assert EMPTY_TOKEN.search("--ServerApp.token='' ") and EMPTY_TOKEN.search("--ServerApp.token= ")
+    assert not EMPTY_TOKEN.search("--ServerApp.root_dir=. ")

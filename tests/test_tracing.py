@@ -3,16 +3,7 @@ import pytest
 from keras import layers
 
 from course_utils import format_shape, trace, trace_table
-
-
-def lenet():
-    return keras.Sequential([
-        keras.Input(shape=(32, 32, 1)),
-        layers.Conv2D(6, 5, activation="tanh"), layers.AveragePooling2D(2),
-        layers.Conv2D(16, 5, activation="tanh"), layers.AveragePooling2D(2),
-        layers.Flatten(), layers.Dense(120, activation="tanh"), layers.Dense(84, activation="tanh"),
-        layers.Dense(10, activation="softmax"),
-    ], name="lenet5")
+from tools.notebook_code import lenet5
 
 
 def residual_net():
@@ -41,7 +32,7 @@ def assert_agrees_with_keras(model):
 
 
 def test_lenet_shapes_params_and_macs():
-    rows = assert_agrees_with_keras(lenet())
+    rows = assert_agrees_with_keras(lenet5())
     assert [r.kind for r in rows][:3] == ["InputLayer", "Conv2D", "AveragePooling2D"]
     assert [r.output_shape for r in rows] == [
         (32, 32, 1), (28, 28, 6), (14, 14, 6), (10, 10, 16), (5, 5, 16), (400,), (120,), (84,), (10,)]
@@ -114,7 +105,7 @@ def test_not_a_model_is_a_type_error(not_a_model):
 
 
 def test_trace_table_text_and_html_with_totals():
-    table = trace_table(lenet())
+    table = trace_table(lenet5())
     text = repr(table)
     assert text.splitlines()[0] == "lenet5"
     assert "28 x 28 x 6" in text and text.splitlines()[-1].split()[:2] == ["total", "61,706"]

@@ -140,6 +140,7 @@ def test_volumes_are_drawn_to_one_scale():
 # --- shape tracer ---------------------------------------------------------------------------------------------
 
 def lenet():
+    """LeNet-5 with the paper's layer names (c1, s2, ...), which the tracer must show and link."""
     return keras.Sequential([
         keras.Input(shape=(32, 32, 1), name="digits"),
         layers.Conv2D(6, 5, activation="relu", name="c1"), layers.MaxPooling2D(2, name="s2"),
