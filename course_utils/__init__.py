@@ -15,8 +15,8 @@ from .checks.resnets import check_identity_block, check_projection_block
 from .checks.why_resnets import check_plain_identity
 from .checks.one_by_one import check_bottleneck_macs
 from .tracing import format_shape, trace, trace_table
-from .widgets import (ShapeTracer, bottleneck_costs, bottleneck_explorer, bottleneck_html, conv_explorer,
-                      conv_explorer_html, tracer_html, tracer_step)
+from .explorers import bottleneck_costs, bottleneck_explorer, bottleneck_html, conv_explorer, conv_explorer_html
+from .tracer import ShapeTracer, tracer_html, tracer_step
 
 __all__ = [
     "CheckResult", "conv_macs", "conv_output_size", "conv_params", "format_shape", "load_mnist", "plot_history",

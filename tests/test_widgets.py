@@ -6,7 +6,7 @@ import pytest
 from keras import layers
 
 import course_utils as cu
-from course_utils.widgets import volumes_svg
+from course_utils.volumes import volumes_svg
 
 
 def text(page):
