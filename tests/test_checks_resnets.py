@@ -7,7 +7,7 @@ import pytest
 from keras import layers
 
 from course_utils.checks.resnets import (
-    PROJECTION, check_identity_block, check_projection_block, fixed_value, reference_block)
+    PROJECTION, check_identity_block, check_identity_params, check_projection_block, fixed_value, reference_block)
 
 
 # --- correct implementations, written three different ways --------------------------------------------------------
@@ -27,12 +27,12 @@ _names = itertools.count()
 
 
 def identity_named(x, filters, kernel_size=3, training=None):
-    """Explicit layer names, no biases, BatchNormalization(axis=3), Add()([shortcut, x]), Activation layers."""
+    """Explicit layer names, BatchNormalization(axis=3), Add()([shortcut, x]), Activation layers."""
     n = next(_names)
-    y = layers.Conv2D(filters, (kernel_size, kernel_size), use_bias=False, padding="same", name=f"b{n}_a_conv")(x)
+    y = layers.Conv2D(filters, (kernel_size, kernel_size), padding="same", name=f"b{n}_a_conv")(x)
     y = layers.BatchNormalization(axis=3, name=f"b{n}_a_bn")(y, training=training)
     y = layers.Activation("relu", name=f"b{n}_a_relu")(y)
-    y = layers.Conv2D(filters, kernel_size, use_bias=False, padding="same", name=f"b{n}_b_conv")(y)
+    y = layers.Conv2D(filters, kernel_size, padding="same", name=f"b{n}_b_conv")(y)
     y = layers.BatchNormalization(axis=3, name=f"b{n}_b_bn")(y, training=training)
     return layers.Activation("relu", name=f"b{n}_out")(layers.Add(name=f"b{n}_add")([x, y]))
 
@@ -71,12 +71,12 @@ def projection_plain(x, filters, kernel_size=3, strides=2, training=None):
 
 def projection_named(x, filters, kernel_size=3, strides=2, training=None):
     n = next(_names)
-    y = layers.Conv2D(filters, kernel_size, strides=(strides, strides), padding="same", use_bias=False,
+    y = layers.Conv2D(filters, kernel_size, strides=(strides, strides), padding="same",
                       name=f"p{n}_conv1")(x)
     y = layers.Activation("relu")(layers.BatchNormalization(axis=-1, name=f"p{n}_bn1")(y, training=training))
-    y = layers.Conv2D(filters, kernel_size, padding="same", use_bias=False, name=f"p{n}_conv2")(y)
+    y = layers.Conv2D(filters, kernel_size, padding="same", name=f"p{n}_conv2")(y)
     y = layers.BatchNormalization(name=f"p{n}_bn2")(y, training=training)
-    s = layers.Conv2D(filters, (1, 1), strides=strides, padding="valid", use_bias=False, name=f"p{n}_proj")(x)
+    s = layers.Conv2D(filters, (1, 1), strides=strides, padding="valid", name=f"p{n}_proj")(x)
     s = layers.BatchNormalization(name=f"p{n}_proj_bn")(s, training=training)
     return layers.ReLU(name=f"p{n}_out")(layers.Add(name=f"p{n}_add")([y, s]))
 
@@ -92,27 +92,42 @@ def projection_ops(x, filters, kernel_size=3, strides=2, training=None):
 
 def block(x, filters, kernel_size=3, strides=None, training=None, shortcut=True, relu_before_add=False,
           relu_after_add=True, bn_axis=-1, pass_training=True, main_strides=None, stride_on_second=False,
-          project=None, project_strides=None, shortcut_bn=True, fixed_kernel_size=None):
-    """A residual block with switches for each mistake; strides=None makes an identity block."""
+          project=None, project_strides=None, shortcut_bn=True, fixed_kernel_size=None, padding="same",
+          second_padding=None, project_kernel=1, project_padding="valid", training_positional=False,
+          shortcut_from=None):
+    """A residual block with switches for each mistake; strides=None makes an identity block.
+
+    ``shortcut_from``: the shortcut starts inside the main path, after its first "conv", "bn" or "relu", or at its
+    "end" (the second BatchNormalization's output), as when x was reassigned before the shortcut was taken.
+    """
     project = strides is not None if project is None else project
     strides = strides or 1
     main_strides = strides if main_strides is None else main_strides
     main_strides, second_strides = (1, strides) if stride_on_second else (main_strides, 1)
     project_strides = strides if project_strides is None else project_strides
     kernel_size = fixed_kernel_size or kernel_size
-    norm = {"training": training} if pass_training else {}
-    y = layers.Conv2D(filters, kernel_size, strides=main_strides, padding="same")(x)
-    y = layers.ReLU()(layers.BatchNormalization(axis=bn_axis)(y, **norm))
-    y = layers.Conv2D(filters, kernel_size, strides=second_strides, padding="same")(y)
-    y = layers.BatchNormalization(axis=bn_axis)(y, **norm)
+    second_padding = second_padding or padding
+
+    def norm(tensor):
+        layer = layers.BatchNormalization(axis=bn_axis)
+        if training_positional:
+            return layer(tensor, training)
+        return layer(tensor, training=training) if pass_training else layer(tensor)
+
+    points = {}
+    y = points["conv"] = layers.Conv2D(filters, kernel_size, strides=main_strides, padding=padding)(x)
+    y = points["bn"] = norm(y)
+    y = points["relu"] = layers.ReLU()(y)
+    y = layers.Conv2D(filters, kernel_size, strides=second_strides, padding=second_padding)(y)
+    y = points["end"] = norm(y)
     if relu_before_add:
         y = layers.ReLU()(y)
     if shortcut:
-        s = x
+        s = points[shortcut_from] if shortcut_from else x
         if project:
-            s = layers.Conv2D(filters, 1, strides=project_strides)(x)
+            s = layers.Conv2D(filters, project_kernel, strides=project_strides, padding=project_padding)(s)
             if shortcut_bn:
-                s = layers.BatchNormalization(axis=bn_axis)(s, **norm)
+                s = norm(s)
         y = layers.Add()([y, s])
     return layers.ReLU()(y) if relu_after_add else y
 
@@ -178,7 +193,17 @@ IDENTITY_MISTAKES = [
     ({"bn_axis": 2}, "BatchNormalization is on the wrong axis (axis=2)"),
     ({"pass_training": False}, "the `training` flag is ignored: called with training=True"),
     ({"fixed_kernel_size": 3}, "kernel_size is ignored"),
-    ({"project": True}, "an identity block returns relu(x), yours returns something else"),
+    ({"project": True}, "the shortcut goes through a convolution: in an identity block the shortcut is x itself"),
+    ({"padding": "valid"}, "a 3x3 convolution of the main path has no padding='same'"),
+    ({"second_padding": "valid"}, "a 3x3 convolution of the main path has no padding='same'"),
+    ({"shortcut_from": "conv"}, "the shortcut starts inside the main path: the add receives the outputs of"),
+    ({"shortcut_from": "bn"}, "the shortcut starts inside the main path: the add receives the outputs of"),
+    ({"shortcut_from": "relu"}, "the shortcut starts inside the main path: the add receives the outputs of "
+                                "BatchNormalization and ReLU"),
+    ({"shortcut_from": "end"}, "the add receives the outputs of BatchNormalization and BatchNormalization, not "
+                               "the block's input x"),
+    ({"training_positional": True}, "`training` reaches BatchNormalization as a positional argument"),
+    ({"main_strides": 2}, "a convolution uses strides=2: an identity block keeps the height and width"),
 ]
 
 
@@ -197,6 +222,21 @@ PROJECTION_MISTAKES = [
     ({"bn_axis": 1}, "BatchNormalization is on the wrong axis (axis=1)"),
     ({"pass_training": False}, "the `training` flag is ignored: called with training=True"),
     ({"shortcut_bn": False}, "the projected shortcut has no BatchNormalization"),
+    ({"main_strides": 2, "project_strides": 2}, "`strides` is ignored: called with strides=1 your block turns "
+                                                "6 x 8 into 3 x 4"),
+    ({"main_strides": 1, "project_strides": 1}, "`strides` is ignored: called with strides=2 your block keeps the "
+                                                "height and width, 6 x 8"),
+    ({"main_strides": 2}, "a convolution always uses strides=2: called with strides=1"),
+    ({"project_strides": 2}, "a convolution always uses strides=2: called with strides=1"),
+    ({"training_positional": True}, "`training` reaches BatchNormalization as a positional argument"),
+    ({"project_kernel": 3, "project_padding": "same"}, "the shortcut uses a 3x3 convolution; the projection is a "
+                                                       "1x1 convolution"),
+    ({"project_kernel": 3}, "the shortcut uses a 3x3 convolution; the projection is a 1x1 convolution"),
+    ({"shortcut_from": "end"}, "the shortcut starts inside the main path: its 1x1 convolution is applied to the "
+                               "output of BatchNormalization, not to the block's input x"),
+    ({"shortcut_from": "relu", "project_strides": 1}, "its 1x1 convolution is applied to the output of ReLU"),
+    ({"padding": "valid"}, "a 3x3 convolution of the main path has no padding='same'"),
+    ({"second_padding": "valid"}, "a 3x3 convolution of the main path has no padding='same'"),
 ]
 
 
@@ -280,3 +320,134 @@ def test_reference_block_shapes():
     x = keras.Input(shape=PROJECTION["input_shape"])
     assert tuple(reference_block(x, 4, strides=2).shape[1:]) == (3, 4, 4)
     assert tuple(reference_block(keras.Input(shape=(5, 6, 4)), 4).shape[1:]) == (5, 6, 4)
+
+
+def test_training_given_to_the_constructor_is_named():
+    def in_constructor(x, filters, kernel_size=3, training=None):
+        y = layers.Conv2D(filters, kernel_size, padding="same")(x)
+        y = layers.ReLU()(layers.BatchNormalization(training=training)(y))
+        y = layers.BatchNormalization(training=training)(layers.Conv2D(filters, kernel_size, padding="same")(y))
+        return layers.ReLU()(layers.Add()([x, y]))
+
+    assert_mistake_named(check_identity_block(in_constructor), "`training` is passed to the BatchNormalization "
+                                                               "constructor")
+
+
+def test_shortcut_from_inside_the_main_path_is_named_with_keras_ops():
+    def reassigned(x, filters, kernel_size=3, training=None):
+        x = layers.Conv2D(filters, kernel_size, padding="same")(x)
+        x = keras.ops.relu(layers.BatchNormalization()(x, training=training))
+        shortcut = x
+        x = layers.BatchNormalization()(layers.Conv2D(filters, kernel_size, padding="same")(x), training=training)
+        return keras.ops.relu(x + shortcut)
+
+    assert_mistake_named(check_identity_block(reassigned), "the shortcut starts inside the main path")
+
+
+def test_projection_without_padding_on_the_shortcut_alone_passes():
+    # padding does not matter for a 1x1 convolution: "same" and "valid" give the same output
+    result = check_projection_block(projection(project_padding="same"))
+    assert result.ok, result.message
+
+
+# The lines of the notebook's solutions (02_resnets.ipynb) that a message must never print.
+SOLUTION_LINES = [
+    "x = layers.Conv2D(filters, kernel_size, padding=\"same\")(x)",
+    "x = layers.BatchNormalization()(x, training=training)",
+    "x = layers.Add()([x, shortcut])",
+    "shortcut = layers.Conv2D(filters, 1, strides=strides)(x)",
+    "shortcut = layers.BatchNormalization()(shortcut, training=training)",
+    "x = layers.Conv2D(filters, kernel_size, strides=strides, padding=\"same\")(x)",
+    "identity_params = 2 * (3 * 3 * 16 * 16 + 16) + 2 * 4 * 16",
+]
+
+
+def _every_message():
+    for mistake, _ in IDENTITY_MISTAKES:
+        yield check_identity_block(identity(**mistake)).message
+    for mistake, _ in PROJECTION_MISTAKES:
+        yield check_projection_block(projection(**mistake)).message
+    for value, _ in PARAMS_SLIPS:
+        yield check_identity_params(value).message
+
+
+def test_no_message_prints_the_solution():
+    pieces = SOLUTION_LINES + [line.split(" = ", 1)[1] for line in SOLUTION_LINES]
+    for message in _every_message():
+        given = [piece for piece in pieces if piece in message.replace("'", '"')]
+        assert not given, (given, message)
+
+
+# --- the prediction: parameters of identity_block(x, filters=16) on 28x28x16 -------------------------------------
+
+@pytest.mark.parametrize("value", [4_768, 2 * (3 * 3 * 16 * 16 + 16) + 2 * 4 * 16, 4768.0, np.int64(4_768)])
+def test_identity_params_right_answers_pass(value):
+    result = check_identity_params(value)
+    assert result.ok, result.message
+    assert "4,768 parameters: 2,320 in each convolution" in result.message
+
+
+def test_identity_params_measured_from_the_reference_block():
+    x = keras.Input(shape=(28, 28, 16))
+    model = keras.Model(x, reference_block(x, 16))
+    assert check_identity_params(model.count_params()).ok
+
+
+PARAMS_SLIPS = [
+    (4_736, "forgot the biases"),
+    (4_640, "left out the two BatchNormalization layers"),
+    (4_704, "counted only the two numbers per channel that training learns"),
+    (4_608, "counted only the convolutions' weights"),
+    (2_384, "counted one convolution and one BatchNormalization layer"),
+    (2_448, "counted one convolution; the main path has two"),
+    (448, "each filter spans all 16 input channels"),
+    (5_104, "gave the shortcut a 1x1 convolution and BatchNormalization"),
+    (4_648, "not 4 per layer"),
+    (3_612_672, "multiply-accumulates (MACs)"),
+    (12_544, "number of output values"),
+    (4_800, "add up the numbers every layer of the block stores"),
+    (4_768.5, "not a whole number"),
+    ("4768", "not a number"),
+    (True, "not a number"),
+    (None, "not a number"),
+    (..., "not done yet: `identity_params` is still `...`"),
+]
+
+
+@pytest.mark.parametrize("value, named", PARAMS_SLIPS, ids=[str(v) for v, _ in PARAMS_SLIPS])
+def test_identity_params_wrong_answers_are_named(value, named):
+    result = check_identity_params(value)
+    assert not result.ok
+    assert named in result.message and "Try:" in result.message and "\n" not in result.message, result.message
+    assert "4768" not in result.message.replace(str(value), "").replace(",", "")  # the answer is not given away
+
+
+
+def identity_without_biases(x, filters, kernel_size=3, training=None):
+    shortcut = x
+    x = layers.Conv2D(filters, kernel_size, padding="same", use_bias=False)(x)
+    x = layers.ReLU()(layers.BatchNormalization()(x, training=training))
+    x = layers.Conv2D(filters, kernel_size, padding="same", use_bias=False)(x)
+    x = layers.BatchNormalization()(x, training=training)
+    return layers.ReLU()(layers.Add()([x, shortcut]))
+
+
+def test_a_block_without_biases_is_named():
+    """The checker compares outputs with BN after each conv, where a bias changes nothing; the count still differs,
+    and the cells after exercise 3 assert it."""
+    result = check_identity_block(identity_without_biases)
+    assert not result.ok and "the convolutions' biases are missing (use_bias=False)" in result.message, result.message
+
+
+def projection_without_biases(x, filters, kernel_size=3, strides=2, training=None):
+    s = layers.BatchNormalization()(layers.Conv2D(filters, 1, strides=strides, use_bias=False)(x), training=training)
+    y = layers.Conv2D(filters, kernel_size, strides=strides, padding="same", use_bias=False)(x)
+    y = layers.ReLU()(layers.BatchNormalization()(y, training=training))
+    y = layers.BatchNormalization()(layers.Conv2D(filters, kernel_size, padding="same", use_bias=False)(y),
+                                    training=training)
+    return layers.ReLU()(layers.Add()([y, s]))
+
+
+def test_a_projection_block_without_biases_is_named():
+    result = check_projection_block(projection_without_biases)
+    assert not result.ok and "the convolutions' biases are missing (use_bias=False)" in result.message, result.message

@@ -1,15 +1,25 @@
-"""Checker for notebook 04: the multiply-accumulates (MACs) of a 1x1 bottleneck followed by a convolution.
+"""Checkers for notebook 04: a 1x1 convolution written in NumPy, the output and parameters of GoogLeNet's 1x1
+reduction (a prediction), and the multiply-accumulates (MACs) of a 1x1 bottleneck followed by a convolution.
 
-The exercise asks for ``bottleneck_macs(height, width, in_channels, bottleneck, kernel_size, filters)``: the MACs,
-for one image, of a 1x1 convolution from ``in_channels`` to ``bottleneck`` channels followed by a
+``one_by_one(volume, kernel, bias)`` takes an NHWC ``volume`` (n, h, w, c_in), a ``kernel`` (c_in, c_out) and a
+``bias`` (c_out,), and returns ReLU(volume @ kernel + bias), shaped (n, h, w, c_out): a dense layer at every pixel.
+Its check compares the output with a Keras ``Conv2D(kernel_size=1)`` given the same weights.
+
+The prediction is the 1x1 convolution with 16 filters that GoogLeNet's inception (3a) block applies to its
+28 x 28 x 192 input before the 5x5 convolution of that branch (Szegedy et al. 2014, Table 1).
+
+The function exercise ``bottleneck_macs(height, width, in_channels, bottleneck, kernel_size, filters)`` asks for the
+MACs, for one image, of a 1x1 convolution from ``in_channels`` to ``bottleneck`` channels followed by a
 ``kernel_size x kernel_size`` convolution to ``filters`` channels, both with ``padding="same"`` and stride 1 on a
 ``height x width`` input.  A wrong answer is compared with the answers of the common mistakes so the message can
 name the mistake.
 """
 import numbers
 
+import numpy as np
+
 from ..shapes import conv_macs, conv_params
-from .common import call_student, checker, failed, passed
+from .common import call_student, checker, failed, passed, student_value
 
 EXERCISE = "bottleneck_macs"
 ARGS = ("height", "width", "in_channels", "bottleneck", "kernel_size", "filters")
@@ -106,5 +116,239 @@ def check_bottleneck_macs(bottleneck_macs):
         if i > 0:
             return failed(EXERCISE, f"{where}.", f"use each argument where it belongs: {FORMULA}.")
         return failed(EXERCISE, f"{where}.", f"add the MACs of the two convolutions; {FORMULA}.")
-    return passed(EXERCISE, f"right on {len(CASES)} cases, including the lecture's 28 x 28 x 192 -> 16 -> 32 "
+    return passed(EXERCISE, f"right on {len(CASES)} cases, including GoogLeNet's 28 x 28 x 192 -> 16 -> 32 "
                             f"({reference(*CASES[0]):,} MACs).")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A 1x1 convolution in NumPy: a dense layer at every pixel.
+# ---------------------------------------------------------------------------------------------------------------
+
+ONE_BY_ONE = "one_by_one"
+# (volume shape NHWC, c_out). No image is square; the first case has c_in == c_out, so that a transposed kernel still
+# runs and can be named; the others grow and shrink the channels.
+VOLUMES = (((2, 5, 7, 6), 6), ((1, 3, 4, 3), 5), ((3, 6, 2, 8), 4))
+ATOL = 1e-4
+
+
+def one_by_one_reference(volume, kernel, bias):
+    """The course's ``one_by_one``: ReLU(volume @ kernel + bias) at every pixel, (n, h, w, c_in) -> (n, h, w, c_out).
+
+    >>> one_by_one_reference(np.ones((1, 1, 2, 3)), np.ones((3, 1)), np.array([-1.0])).tolist()
+    [[[[2.0], [2.0]]]]
+    """
+    return np.maximum(np.asarray(volume) @ np.asarray(kernel) + np.asarray(bias), 0)
+
+
+def _keras_1x1(volume, kernel, bias):
+    """What Keras computes: a ``Conv2D(kernel_size=1)`` with ReLU, given ``kernel`` as its (1, 1, c_in, c_out)
+    kernel."""
+    import keras
+
+    conv = keras.layers.Conv2D(filters=kernel.shape[1], kernel_size=1, activation="relu")
+    conv.build(volume.shape)
+    conv.set_weights([kernel[None, None], bias])
+    return keras.ops.convert_to_numpy(conv(volume)).astype("float64")
+
+
+def _inputs(rng, shape, c_out):
+    volume = rng.normal(size=shape).astype("float32")
+    kernel = rng.normal(size=(shape[-1], c_out)).astype("float32")
+    bias = rng.normal(size=c_out).astype("float32")
+    return volume, kernel, bias
+
+
+def _run(fn, volume, kernel, bias):
+    """The student's output as a float array, or a failed CheckResult (copies in, so nothing of ours is changed)."""
+    got = call_student(ONE_BY_ONE, fn, volume.copy(), kernel.copy(), bias.copy())
+    if got is None:
+        return failed(ONE_BY_ONE, "your function returned None: it has no `return`.",
+                      "end it with `return out` (the (n, h, w, c_out) array).")
+    try:
+        array = np.asarray(got, dtype="float64")
+    except Exception:
+        return failed(ONE_BY_ONE, f"one_by_one returned a {type(got).__name__}, not an array of numbers.",
+                      "return the NumPy array of the outputs, shaped (n, h, w, c_out).")
+    return array
+
+
+def _wrong_shape(got, volume, kernel):
+    n, h, w, c_in = volume.shape
+    c_out = kernel.shape[1]
+    where = (f"for a volume of shape {volume.shape} and a kernel of shape {kernel.shape}, one_by_one returned shape "
+             f"{got.shape}, expected {(n, h, w, c_out)}")
+    if got.shape == (n * h * w, c_out):
+        return failed(ONE_BY_ONE, f"{where}: the pixels are flattened into rows and never put back.",
+                      "reshape the result to (n, h, w, c_out), or multiply the 4-D volume directly: `@` keeps the "
+                      "axes in front of the last one.")
+    if got.shape == (h, w, c_out):
+        return failed(ONE_BY_ONE, f"{where}: the batch axis (n) is missing.",
+                      "keep every axis of the volume except the last, which becomes c_out.")
+    if got.shape == (n, h, w, c_in):
+        return failed(ONE_BY_ONE, f"{where}: it has the input's c_in channels instead of one per filter.",
+                      "multiply the channels by the kernel, (c_in, c_out), so that each pixel gets c_out numbers.")
+    if got.shape == (n, h, w):
+        return failed(ONE_BY_ONE, f"{where}: it has one number per pixel instead of one per filter.",
+                      "keep the c_out outputs at each pixel instead of summing them.")
+    return failed(ONE_BY_ONE, f"{where}.", "a 1x1 convolution keeps n, h and w and gives one channel per filter, "
+                                          "kernel.shape[1].")
+
+
+def _mixes_pixels(fn, volume, kernel, bias, got):
+    """True when changing the channels of one pixel moves the output at other pixels."""
+    changed = volume.copy()
+    changed[0, 1, 1, :] += 1.0 + np.abs(changed[0, 1, 1, :])
+    again = _run(fn, changed, kernel, bias)
+    if not isinstance(again, np.ndarray) or again.shape != got.shape:
+        return False
+    others = np.ones(got.shape[:3], dtype=bool)
+    others[0, 1, 1] = False
+    return not np.allclose(again[others], got[others], atol=ATOL)
+
+
+def _wrong_values(fn, got, volume, kernel, bias):
+    """Name the mistake behind right-shaped but wrong outputs."""
+    v, k, b = (np.asarray(a, dtype="float64") for a in (volume, kernel, bias))
+    linear = v @ k + b
+    slips = [
+        (np.maximum(v @ k, 0), "the bias is missing: each filter adds its own bias before the ReLU.",
+         "add bias (shape (c_out,)) to the weighted sums; broadcasting adds it at every pixel."),
+        (linear, "the ReLU is missing: the outputs keep their negative values.",
+         "apply the ReLU last, with np.maximum(..., 0)."),
+        (v @ k, "both the bias and the ReLU are missing: that is only the weighted sum.",
+         "add bias, then apply the ReLU with np.maximum(..., 0)."),
+        (np.maximum(v @ k, 0) + b, "the bias is added after the ReLU; Conv2D adds it before.",
+         "add bias to the weighted sums first, then apply the ReLU."),
+    ]
+    if k.shape[0] == k.shape[1]:
+        slips.insert(0, (np.maximum(v @ k.T + b, 0),
+                         "the kernel is used transposed: kernel[i, j] is the weight from input channel i to filter j.",
+                         "multiply the volume's channels (its last axis) by kernel as it is, (c_in, c_out), without "
+                         ".T."))
+    for want, problem, fix in slips:
+        if np.allclose(got, want, atol=ATOL):
+            return failed(ONE_BY_ONE, f"one_by_one on a volume of shape {volume.shape}: {problem}", fix)
+    if _mixes_pixels(fn, volume, kernel, bias, got):
+        return failed(ONE_BY_ONE, f"one_by_one on a volume of shape {volume.shape}: changing the channels of one "
+                                  f"pixel changes the output at other pixels, so numbers of different pixels are "
+                                  f"mixed (a reshape or an axis that takes more than the last axis).",
+                      "keep the pixels apart: each output pixel uses only the c_in numbers at that same pixel, "
+                      "the volume's last axis.")
+    if (got < -ATOL).any():
+        return failed(ONE_BY_ONE, f"one_by_one on a volume of shape {volume.shape} gives negative outputs; after a "
+                                  f"ReLU there are none.", "end with the ReLU, np.maximum(..., 0).")
+    return failed(ONE_BY_ONE, f"one_by_one on a volume of shape {volume.shape} has the right shape but other "
+                              f"values than Conv2D(kernel_size=1) with the same weights.",
+                  "at every pixel: the c_in channel values times kernel, plus bias, then ReLU.")
+
+
+@checker(ONE_BY_ONE, reference=one_by_one_reference)
+def check_one_by_one(one_by_one):
+    """Check ``one_by_one(volume, kernel, bias)`` against a Keras ``Conv2D(kernel_size=1)`` with ReLU given the same
+    weights, on volumes of several (non-square) shapes that keep, grow and shrink the channels."""
+    rng = np.random.default_rng(4)
+    for shape, c_out in VOLUMES:
+        volume, kernel, bias = _inputs(rng, shape, c_out)
+        got = _run(one_by_one, volume, kernel, bias)
+        if not isinstance(got, np.ndarray):
+            return got
+        if not np.isfinite(got).all():
+            return failed(ONE_BY_ONE, f"one_by_one on a volume of shape {shape} returned nan or infinite values.",
+                          "compute from the volume, kernel and bias only: channels times kernel, plus bias, ReLU.")
+        if got.shape != (*shape[:3], c_out):
+            return _wrong_shape(got, volume, kernel)
+        if not np.allclose(got, _keras_1x1(volume, kernel, bias), atol=ATOL):
+            return _wrong_values(one_by_one, got, volume, kernel, bias)
+    shape, c_out = VOLUMES[0]
+    return passed(ONE_BY_ONE, f"matches Keras's Conv2D(kernel_size=1) with ReLU and the same weights on "
+                              f"{len(VOLUMES)} volumes, for example {shape} with a {shape[-1]} x {c_out} kernel.")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Prediction: the 1x1 reduction in front of the 5x5 branch of GoogLeNet's inception (3a) block.
+# ---------------------------------------------------------------------------------------------------------------
+
+REDUCE = "inception (3a) 1x1 reduction"
+REDUCE_INPUT = (28, 28, 192)
+REDUCE_FILTERS = 16
+REDUCE_SHAPE = (28, 28, REDUCE_FILTERS)
+REDUCE_PARAMS = 192 * REDUCE_FILTERS + REDUCE_FILTERS  # 3,088
+NEXT_FILTERS = 32  # the 5x5 convolution of that branch, which reads the 16 channels
+
+
+def _whole_number(value):
+    return (not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
+            and bool(np.isfinite(value)) and value == int(value))
+
+
+def _as_shape(value):
+    """The predicted (height, width, channels) as a tuple of ints, or a failed CheckResult."""
+    example = "write three whole numbers in parentheses, (height, width, channels), after `reduce_shape =`."
+    if not isinstance(value, (tuple, list)):
+        return failed(REDUCE, f"`reduce_shape` is {value!r:.40} ({type(value).__name__}), not a shape.", example)
+    items = list(value)
+    if len(items) == 4 and (items[0] is None or items[0] == 1):
+        items = items[1:]  # a batch axis in front, as Keras writes it: accepted
+    if not all(_whole_number(item) for item in items):
+        return failed(REDUCE, f"`reduce_shape` is {tuple(value)}, which holds something else than whole numbers.",
+                      example)
+    if len(items) != 3:
+        return failed(REDUCE, f"`reduce_shape` is {tuple(value)}, {len(items)} numbers; a volume has three.", example)
+    return tuple(int(item) for item in items)
+
+
+def _shape_slip(shape):
+    h, w, c = shape
+    if shape == (REDUCE_FILTERS, *REDUCE_SHAPE[:2]):
+        return "that puts the channels first; shapes here are NHWC, channels last."
+    if c == REDUCE_INPUT[2]:
+        return "it keeps the input's 192 channels, but the output has one channel per filter."
+    if c == NEXT_FILTERS:
+        return "32 is the number of filters of the 5x5 convolution that comes next; this 1x1 layer has 16."
+    if (h, w) == (1, 1):
+        return "that is a dense layer on the whole volume; a 1x1 convolution runs at every pixel and keeps them all."
+    if (h, w) != REDUCE_SHAPE[:2]:
+        return ("the height and width do not shrink: a 1x1 window with stride 1 fits at every pixel of the input, "
+                "so floor((n + 2p - f) / s) + 1 gives back n.")
+    return None
+
+
+@checker(REDUCE)
+def check_reduce_1x1(reduce_shape, reduce_params):
+    """Check the predicted output shape (height, width, channels) and parameter count of a 1x1 convolution with 16
+    filters on a 28 x 28 x 192 volume: GoogLeNet's reduction in front of the 5x5 convolution of inception (3a)."""
+    shape = _as_shape(student_value(REDUCE, reduce_shape, "reduce_shape", example="a shape such as (8, 8, 3)"))
+    params = student_value(REDUCE, reduce_params, "reduce_params", example="a whole number")
+    if not isinstance(shape, tuple):
+        return shape
+    if not _whole_number(params):
+        return failed(REDUCE, f"`reduce_params` is {params!r:.40} ({type(params).__name__}), not a whole number.",
+                      "write a whole number (or the arithmetic that gives one) after `reduce_params =`.")
+    params = int(params)
+    if shape != REDUCE_SHAPE:
+        why = _shape_slip(shape) or "work out height, width and channels one at a time."
+        return failed(REDUCE, f"reduce_shape = {shape} is not the output shape of that layer: {why}",
+                      "apply the output-size formula with f = 1 and s = 1 to height and width; the channels are the "
+                      "number of filters.")
+    c_in, f = REDUCE_INPUT[2], REDUCE_FILTERS
+    slips = {
+        c_in * f: "forgot the 16 biases, one per filter.",
+        3 * 3 * c_in * f + f: "that counts 3x3 filters; a 1x1 filter has a single weight per input channel.",
+        5 * 5 * c_in * f + f: "that counts 5x5 filters, those of the next layer; this one is 1x1.",
+        c_in * f + c_in: "added one bias per input channel; there is one per filter.",
+        f + f: "forgot that each 1x1 filter spans all 192 input channels.",
+        c_in + 1: "counted one filter; the layer has 16 of them.",
+        c_in * NEXT_FILTERS + NEXT_FILTERS: "multiplied the wrong channels: 32 is the next layer's filters, this "
+                                            "layer has 16.",
+        f * NEXT_FILTERS + NEXT_FILTERS: "multiplied the wrong channels: 16 x 32 belongs to the next layer, this one "
+                                         "reads 192 channels.",
+        28 * 28 * f: "that is the number of output values (activations), not of weights.",
+        28 * 28 * c_in: "that is the number of input values, not of weights.",
+        28 * 28 * c_in * f: "that is the multiply count (MACs): parameters are stored once, not once per pixel.",
+        28 * 28 * (c_in * f + f): "that counts the weights once per pixel; a convolution shares them across pixels.",
+    }
+    if params != REDUCE_PARAMS:
+        why = slips.get(params, "count f * f * n_c_in weights per filter, plus one bias, for each filter.")
+        return failed(REDUCE, f"reduce_params = {params:,} is not that layer's parameter count: {why}",
+                      "use f^2 * n_c_in * n_c_out + n_c_out with f = 1.")
+    return passed(REDUCE, f"{' x '.join(map(str, REDUCE_SHAPE))} out, {REDUCE_PARAMS:,} parameters: both right.")

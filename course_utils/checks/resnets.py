@@ -1,4 +1,4 @@
-"""Checkers for notebook 02: the identity block and the projection block.
+"""Checkers for notebook 02: the identity block, the projection block, and the parameter count of one identity block.
 
 They compare behaviour, never layer names: the student's block is called on a symbolic input, wrapped in a model,
 given fixed weights (each variable's values depend only on its kind and shape, so any layer names and any legal
@@ -13,21 +13,26 @@ The blocks the exercises ask for (NHWC, BatchNormalization over the channels, th
 - ``projection_block(x, filters, kernel_size=3, strides=2, training=None)``: the same main path with ``strides`` on
   its first convolution; the shortcut is a 1x1 convolution with ``filters`` filters and the same ``strides``,
   then BN; add, ReLU.
+
+When the outputs differ, or the add cannot be built, the student's graph itself (which layer takes which tensor,
+with which strides, kernel size and padding) names the mistake: a shortcut taken from inside the main path, a
+3x3 projection, a stride written as a number, a missing padding="same", ``training`` passed positionally.
 """
 import math
+import re
 import zlib
 
 import numpy as np
 
-from .common import StudentError, call_student, checker, failed, passed
+from .common import StudentError, call_student, checker, failed, passed, student_value
 
 ATOL = 1e-4
 BATCH = 2
 IDENTITY = {"input_shape": (5, 6, 4), "filters": 4, "kernel_size": 3, "strides": None}
 PROJECTION = {"input_shape": (6, 8, 3), "filters": 4, "kernel_size": 3, "strides": 2}
 ORDER = "conv -> BatchNormalization -> ReLU -> conv -> BatchNormalization, add the shortcut, then ReLU"
-PASS_TRAINING = ("pass training=training to every BatchNormalization call: "
-                 "layers.BatchNormalization()(x, training=training).")
+PASS_TRAINING = ("pass training=training, by name, in the call of every BatchNormalization layer (the call, "
+                 "not the constructor).")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -81,7 +86,8 @@ def reference_projection_block(x, filters, kernel_size=3, strides=2, training=No
 
 MISTAKES = {  # mistake: (what is wrong, what to try)
     "no_shortcut": ("the shortcut is missing: the block never adds its input to the main path.",
-                    "keep shortcut = x before the main path, and end with layers.ReLU()(layers.Add()([y, shortcut]))."),
+                    "keep the block's input under its own name before the main path, add it to the main "
+                    "path's output with layers.Add(), then apply the ReLU."),
     "relu_before_add": ("the ReLU is applied before the add instead of after it: the main path must end with "
                         "BatchNormalization, and the ReLU acts on the sum, a[l+2] = g(z[l+2] + a[l]).",
                         "move the last ReLU after the add."),
@@ -96,8 +102,8 @@ MISTAKES = {  # mistake: (what is wrong, what to try)
     "stride_on_second_conv": ("the stride is on the wrong path: it sits on the second conv of the main path.",
                               "put strides=strides on the first conv (and on the 1x1 shortcut conv) only."),
     "shortcut_without_bn": ("the projected shortcut has no BatchNormalization.",
-                            "follow the 1x1 conv with its own layers.BatchNormalization()(shortcut, "
-                            "training=training)."),
+                            "follow the 1x1 shortcut conv with its own BatchNormalization layer, called with "
+                            "training=training."),
 }
 IDENTITY_MISTAKES = ("no_shortcut", "relu_before_add", "extra_relu_before_add", "no_final_relu", "add_before_bn")
 PROJECTION_MISTAKES = IDENTITY_MISTAKES + ("stride_on_second_conv", "shortcut_without_bn")
@@ -172,11 +178,12 @@ def _call_text(spec):
     return ", ".join(f"{k}={v}" for k, v in _kwargs(spec).items())
 
 
-def build_student(exercise, fn, input_shape, **kwargs):
-    """``keras.Model(x, fn(x, **kwargs))`` for a symbolic ``x``; a ``StudentError`` explains what went wrong."""
+def build_student(exercise, fn, input_shape, inputs=None, **kwargs):
+    """``keras.Model(x, fn(x, **kwargs))`` for a symbolic ``x`` (``inputs``, or a new ``keras.Input``); a
+    ``StudentError`` explains what went wrong."""
     import keras
 
-    inputs = keras.Input(shape=input_shape)
+    inputs = keras.Input(shape=input_shape) if inputs is None else inputs
     out = call_student(exercise, fn, inputs, **kwargs)
     if not isinstance(out, keras.KerasTensor):
         problem = ("returned None: the function has no `return`." if out is None
@@ -217,25 +224,180 @@ def _kernel_weights(model):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Reading the student's graph: which layer takes what. It works after a failed build too: every layer call before
+# the one that raised is recorded on its layer (Keras nodes), and the failing add has made no node yet.
+# ---------------------------------------------------------------------------------------------------------------
+
+SHAPE_ERROR = re.compile(r"incompatible shapes|broadcast", re.IGNORECASE)
+
+
+def _nodes(inputs):
+    """Every layer call (Keras node) that depends on the symbolic ``inputs``, in the order found."""
+    history = getattr(inputs, "_keras_history", None)
+    if history is None or history.operation is None:
+        return []
+    found, seen, todo = [], set(), list(history.operation._outbound_nodes)
+    while todo:
+        node = todo.pop(0)
+        if id(node) not in seen:
+            seen.add(id(node))
+            found.append(node)
+            todo.extend(node.operation._outbound_nodes)
+    return found
+
+
+def _takes(node, tensor):
+    return any(t is tensor for t in node.input_tensors)
+
+
+def _leads_to_conv(node):
+    """True when a convolution uses this call's output, directly or further on."""
+    from keras import layers
+
+    seen, todo = set(), list(node.operation._outbound_nodes)
+    while todo:
+        later = todo.pop(0)
+        if id(later) in seen:
+            continue
+        seen.add(id(later))
+        if isinstance(later.operation, layers.Conv2D):
+            return True
+        todo.extend(later.operation._outbound_nodes)
+    return False
+
+
+def _source(tensor):
+    history = getattr(tensor, "_keras_history", None)
+    operation = getattr(history, "operation", None)
+    return type(operation).__name__ if operation is not None else "an input"
+
+
+def _structure_problem(exercise, inputs, strides, projection, failed_build=False, keras_says=""):
+    """A failed ``CheckResult`` naming a mistake that the graph of the student's block shows, or None.
+
+    ``failed_build``: the add could not be built (its inputs have different shapes); then the convolutions that
+    shrink H and W are looked at too.
+    """
+    from keras import layers
+
+    nodes = _nodes(inputs)
+    convs = [n for n in nodes if isinstance(n.operation, layers.Conv2D)]
+    shortcut_convs = [n for n in convs if _takes(n, inputs) and not _leads_to_conv(n)]
+    main_convs = [n for n in convs if not any(n is s for s in shortcut_convs)]
+    merges = [n for n in nodes if len(n.input_tensors) >= 2]
+    said = f" (Keras: {keras_says})" if keras_says else ""
+
+    for node in nodes:
+        if isinstance(node.operation, layers.BatchNormalization) and len(node.arguments.args) > 1:
+            return failed(exercise, "`training` reaches BatchNormalization as a positional argument: Keras then "
+                                    "cannot hand the layer the model's own mode, and calling the model with "
+                                    "training=... fails.", PASS_TRAINING)
+    stride = strides or 1
+    for node in convs:
+        got = tuple(node.operation.strides)
+        if got not in ((1, 1), (stride, stride)):
+            if projection:
+                return failed(exercise, f"a convolution always uses strides={got[0]}: called with strides={stride} "
+                                        f"your block still strides by {got[0]}{said}.",
+                              "write strides=strides, not a number, on the first conv of the main path and on the "
+                              "1x1 shortcut conv.")
+            return failed(exercise, f"a convolution uses strides={got[0]}: an identity block keeps the height and "
+                                    f"width, so its convolutions move 1 pixel at a time{said}.",
+                          "leave strides out of the identity block's convolutions (the default is 1).")
+    for node in shortcut_convs:
+        size = tuple(node.operation.kernel_size)
+        if not projection:
+            return failed(exercise, "the shortcut goes through a convolution: in an identity block the shortcut is "
+                                    "x itself, added unchanged to the main path.",
+                          "add x itself, kept under its own name before the main path, to the main path's "
+                          "output, with no layer on the way.")
+        if size != (1, 1):
+            return failed(exercise, f"the shortcut uses a {size[0]}x{size[1]} convolution; the projection is a 1x1 "
+                                    f"convolution, which mixes the channels of each pixel and looks at no "
+                                    f"neighbours{said}.", "give the shortcut's Conv2D a kernel_size of 1.")
+    if failed_build:
+        for node in main_convs:
+            layer, before, after = node.operation, node.input_tensors[0].shape, node.output_tensors[0].shape
+            step = tuple(layer.strides)
+            if any(after[i] < -(-before[i] // step[i - 1]) for i in (1, 2)):
+                size = tuple(layer.kernel_size)
+                return failed(exercise, f"a {size[0]}x{size[1]} convolution of the main path has no padding='same', "
+                                        f"so it loses {size[0] - 1} rows and {size[1] - 1} columns and the add "
+                                        f"cannot be built{said}.",
+                              "pass padding='same' to both convolutions of the main path.")
+    misplaced = [n for n in convs if tuple(n.operation.kernel_size) == (1, 1) and not _takes(n, inputs)
+                 and not _leads_to_conv(n)] if projection else []
+    if misplaced:
+        return failed(exercise, f"the shortcut starts inside the main path: its 1x1 convolution is applied to the "
+                                f"output of {_source(misplaced[0].input_tensors[0])}, not to the block's input "
+                                f"x{said}.", "compute the shortcut from x before the main path reassigns x.")
+    if merges and not shortcut_convs and not any(_takes(m, inputs) for m in merges):
+        added = " and ".join(_source(t) for t in merges[-1].input_tensors)
+        return failed(exercise, f"the shortcut starts inside the main path: the add receives the outputs of "
+                                f"{added}, not the block's input x.",
+                      "keep the block's input under its own name before the main path reassigns x, and add "
+                      "that.")
+    return None
+
+
+def _attempt(exercise, fn, input_shape, projection, **kwargs):
+    """``build_student``, with the mistake named when the student's code fails in a way a known mistake does."""
+    import keras
+
+    inputs = keras.Input(shape=input_shape)
+    try:
+        return build_student(exercise, fn, input_shape, inputs=inputs, **kwargs)
+    except StudentError as err:
+        message = err.result.message
+        if not message.startswith("your code raised"):
+            raise
+        if "keyword arguments passed to BatchNormalization" in message and "training" in message:
+            raise StudentError(failed(exercise, "`training` is passed to the BatchNormalization constructor, which "
+                                                "does not take it: it belongs to the layer's call.",
+                                      PASS_TRAINING)) from None
+        if SHAPE_ERROR.search(message):
+            keras_says = message.removeprefix("your code raised ").split(" Try:")[0].rstrip(".")
+            problem = _structure_problem(exercise, inputs, kwargs.get("strides"), projection, failed_build=True,
+                                         keras_says=keras_says)
+            if problem is not None:
+                raise StudentError(problem) from None
+        raise
+
+
+def _run(exercise, model, x, zero_main=False, **call_kwargs):
+    """``outputs()`` of the student's model; an error while running it becomes a ``StudentError``."""
+    try:
+        return outputs(model, x, zero_main, **call_kwargs)
+    except Exception as exc:  # the student's graph fails at run time
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        raise StudentError(failed(exercise, f"your block builds, but running it on a batch raised "
+                                            f"{type(exc).__name__}: {first}.",
+                                  f"build every layer of the block from x, in the order {ORDER}.")) from None
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # The checks
 # ---------------------------------------------------------------------------------------------------------------
 
 def _diagnose(exercise, model, spec, x, mistakes):
     """The student's inference output differs from the reference: name the mistake if a known one explains it."""
+    problem = _structure_problem(exercise, model.inputs[0], spec["strides"], spec["strides"] is not None)
+    if problem is not None:
+        return problem
     kwargs = _reference_kwargs(spec)
-    student = outputs(model, x, training=False)
+    student = _run(exercise, model, x, training=False)
     for mistake in mistakes:
         variant = build_reference(spec["input_shape"], mistake=mistake, **kwargs)
         if same(student, outputs(variant, x, training=False)):
             return failed(exercise, *MISTAKES[mistake])
     reference = build_reference(spec["input_shape"], **kwargs)
-    zero_student = outputs(model, x, zero_main=True, training=False)
+    zero_student = _run(exercise, model, x, zero_main=True, training=False)
     zero_reference = outputs(reference, x, zero_main=True, training=False)
     if not same(zero_student, zero_reference):
         if np.allclose(zero_student, 0.0, atol=ATOL):
             return failed(exercise, MISTAKES["no_shortcut"][0] + " With the main path's kernels at zero your block "
-                          "returns zeros instead of the shortcut.", "add the shortcut to the main path with "
-                          "layers.Add()([x, shortcut]), then apply the ReLU.")
+                          "returns zeros instead of the shortcut.", "add the shortcut (the block's input, kept "
+                          "before the main path) to the main path, then apply the ReLU.")
         if spec["strides"] is None and same(zero_student, x):
             return failed(exercise, MISTAKES["no_final_relu"][0] + " With the main path's kernels at zero your block "
                           "returns x, not relu(x).", "apply layers.ReLU() to the output of the add.")
@@ -250,7 +412,11 @@ def _diagnose(exercise, model, spec, x, mistakes):
 
 def _check_behaviour(exercise, fn, spec, mistakes):
     x = fixed_input(spec["input_shape"])
-    model = build_student(exercise, fn, spec["input_shape"], **_kwargs(spec, training=None))
+    projection = spec["strides"] is not None
+    model = _attempt(exercise, fn, spec["input_shape"], projection, **_kwargs(spec, training=None))
+    for node in _nodes(model.inputs[0]):  # before running it: a positional `training` fails at run time
+        if type(node.operation).__name__ == "BatchNormalization" and len(node.arguments.args) > 1:
+            return _structure_problem(exercise, model.inputs[0], spec["strides"], projection)
     epsilons = {layer.epsilon for layer in _batch_norms(model)}
     if len(epsilons) == 1:  # BatchNormalization's epsilon is a free choice (Keras's ResNet50 uses 1.001e-5)
         spec = dict(spec, epsilon=epsilons.pop())
@@ -258,6 +424,10 @@ def _check_behaviour(exercise, fn, spec, mistakes):
     reference = build_reference(spec["input_shape"], training=None, **ref_kwargs)
 
     got, want = tuple(model.output.shape[1:]), tuple(reference.output.shape[1:])
+    if got != want and projection and got[:2] == tuple(spec["input_shape"][:2]) and got[2] == want[2]:
+        return failed(exercise, f"`strides` is ignored: called with strides={spec['strides']} your block keeps "
+                                f"the height and width, {_shape_text(got[:2])}.",
+                      "pass strides=strides to the first conv of the main path and to the 1x1 shortcut conv.")
     if got != want:
         return failed(exercise, f"for an input of {_shape_text(spec['input_shape'])} with {_call_text(spec)} your "
                                 f"block outputs {_shape_text(got)}, expected {_shape_text(want)}.",
@@ -269,9 +439,9 @@ def _check_behaviour(exercise, fn, spec, mistakes):
                                     f"axis {layer.axis % 4} of an NHWC tensor, not the channels.",
                           "use layers.BatchNormalization() (axis=-1, the channels, is the default).")
 
-    if not same(outputs(model, x, training=False), outputs(reference, x, training=False)):
+    if not same(_run(exercise, model, x, training=False), outputs(reference, x, training=False)):
         return _diagnose(exercise, model, spec, x, mistakes)
-    if not same(outputs(model, x, zero_main=True, training=False),
+    if not same(_run(exercise, model, x, zero_main=True, training=False),
                 outputs(reference, x, zero_main=True, training=False)):
         return failed(exercise, "with the main path's kernels at zero the block must return relu(shortcut); yours "
                                 "does not.", f"the order is {ORDER}.")
@@ -279,8 +449,8 @@ def _check_behaviour(exercise, fn, spec, mistakes):
     inference = outputs(reference, x, training=False)
     batch_stats = outputs(reference, x, training=True)
     for flag, want, name in ((True, batch_stats, "batch statistics"), (False, inference, "moving averages")):
-        built = build_student(exercise, fn, spec["input_shape"], **_kwargs(spec, training=flag))
-        got = outputs(built, x)
+        built = _attempt(exercise, fn, spec["input_shape"], projection, **_kwargs(spec, training=flag))
+        got = _run(exercise, built, x)
         if same(got, want):
             continue
         if flag and same(got, inference):
@@ -293,13 +463,22 @@ def _check_behaviour(exercise, fn, spec, mistakes):
                                 f"training={flag} your block does not normalise with the {name}.", PASS_TRAINING)
 
     kernel_size = 5
-    built = build_student(exercise, fn, spec["input_shape"], **_kwargs(spec, training=None, kernel_size=kernel_size))
+    built = _attempt(exercise, fn, spec["input_shape"], projection,
+                     **_kwargs(spec, training=None, kernel_size=kernel_size))
     wanted = build_reference(spec["input_shape"], **dict(ref_kwargs, kernel_size=kernel_size))
     if _kernel_weights(built) != _kernel_weights(wanted):
         return failed(exercise, f"kernel_size is ignored: with kernel_size={kernel_size} your block has "
                                 f"{_kernel_weights(built):,} weights (biases aside), expected "
                                 f"{_kernel_weights(wanted):,}.",
                       "pass kernel_size=kernel_size to the main path's convolutions.")
+    if model.count_params() != reference.count_params():
+        conv_biases = sum(layer.filters for layer in reference.layers if type(layer).__name__ == "Conv2D")
+        missing = reference.count_params() - model.count_params()
+        why = (" the convolutions' biases are missing (use_bias=False)" if missing == conv_biases else "")
+        return failed(exercise, f"your block stores {model.count_params():,} parameters, the exercise's block "
+                                f"{reference.count_params():,}:{why or ' a layer differs'}.",
+                      "keep Conv2D's default use_bias=True as the exercise says; the parameter count of exercise 3 "
+                      "and the cells below count the biases.")
     return None
 
 
@@ -328,11 +507,17 @@ def check_projection_block(projection_block):
     exercise = "projection_block"
     h, w, c = PROJECTION["input_shape"]
     filters = PROJECTION["filters"]
-    build_student(exercise, projection_block, (h, w, filters), filters=filters, kernel_size=3, strides=1)
+    kept = _attempt(exercise, projection_block, (h, w, filters), True, filters=filters, kernel_size=3, strides=1)
+    got = tuple(kept.output.shape[1:3])
+    if got != (h, w):
+        return failed(exercise, f"`strides` is ignored: called with strides=1 your block turns {h} x {w} into "
+                                f"{_shape_text(got)}, so its convolutions stride by a number of their own.",
+                      "write strides=strides, not a number, on the first conv of the main path and on the 1x1 "
+                      "shortcut conv.")
     probes = (
         ((h, w, c), 1, f"the shortcut is not projected when the channels change: with strides=1 and {c} input "
                        f"channels -> filters={filters}, the two paths reach the add with different channels",
-         "project the shortcut: shortcut = layers.Conv2D(filters, 1, strides=strides)(x), then "
+         "project the shortcut with a 1x1 convolution with `filters` filters and strides=strides, followed by "
          "BatchNormalization."),
         ((h, w, filters), 2, "the stride is on the wrong path: with strides=2 (channels unchanged) the two paths "
                              "reach the add with different heights and widths",
@@ -340,7 +525,7 @@ def check_projection_block(projection_block):
     )
     for input_shape, strides, problem, fix in probes:
         try:
-            build_student(exercise, projection_block, input_shape, filters=filters, kernel_size=3, strides=strides)
+            _attempt(exercise, projection_block, input_shape, True, filters=filters, kernel_size=3, strides=strides)
         except StudentError as err:
             if err.result.message.startswith("your code raised"):
                 keras_says = err.result.message.removeprefix("your code raised ").split(" Try:")[0].rstrip(".")
@@ -352,3 +537,73 @@ def check_projection_block(projection_block):
     out = tuple(PROJECTION["input_shape"][i] // PROJECTION["strides"] for i in (0, 1)) + (filters,)
     return passed(exercise, f"{_shape_text(PROJECTION['input_shape'])} -> {_shape_text(out)} with strides=2, and the "
                             f"same outputs as the reference with fixed weights, in inference and training mode.")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Prediction: the parameters of one identity block
+# ---------------------------------------------------------------------------------------------------------------
+
+PARAMS = "identity block parameters"
+PARAMS_FILTERS = 16  # identity_block(x, filters=16) on a 28x28x16 input
+PARAMS_CONV = 3 * 3 * PARAMS_FILTERS * PARAMS_FILTERS + PARAMS_FILTERS  # 2,320: weights and biases
+PARAMS_BN = 4 * PARAMS_FILTERS  # 64: gamma, beta (trained), moving mean and variance (averaged)
+IDENTITY_PARAMS = 2 * PARAMS_CONV + 2 * PARAMS_BN  # 4,768
+
+
+def _whole(exercise, value, name):
+    """``value`` as an int, or a failed CheckResult when it is not a whole number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return failed(exercise, f"`{name}` is {value!r:.40} ({type(value).__name__}), not a number.",
+                      f"write a whole number (or the arithmetic that gives one) after `{name} =`.")
+    if not np.isfinite(value) or value != int(value):
+        return failed(exercise, f"`{name}` is {value}, not a whole number: a parameter count is whole.",
+                      "count whole numbers of weights, biases and BatchNormalization values.")
+    return int(value)
+
+
+def _params_slips():
+    """Wrong counts that a known slip gives, with what the slip is."""
+    f, conv, bn = PARAMS_FILTERS, PARAMS_CONV, PARAMS_BN
+    weights = conv - f
+    return {
+        2 * weights + 2 * bn: "forgot the biases: each convolution has one per filter.",
+        2 * conv: "left out the two BatchNormalization layers; they store numbers for every channel too.",
+        2 * conv + 2 * 2 * f: "counted only the two numbers per channel that training learns (gamma and beta); "
+                              "count_params() also counts the moving mean and variance that BatchNormalization keeps.",
+        2 * weights: "counted only the convolutions' weights: the biases and both BatchNormalization layers are "
+                     "missing.",
+        conv + bn: "counted one convolution and one BatchNormalization layer; the main path has two of each.",
+        conv + 2 * bn: "counted one convolution; the main path has two.",
+        conv: "counted one convolution alone; the main path has two, each followed by BatchNormalization.",
+        weights: "counted the weights of one convolution alone.",
+        2 * (3 * 3 * f + f) + 2 * bn: "forgot that each filter spans all 16 input channels.",
+        2 * (3 * 3 * f) + 2 * bn: "forgot the biases, and that each filter spans all 16 input channels.",
+        IDENTITY_PARAMS + (f * f + f) + bn: "gave the shortcut a 1x1 convolution and BatchNormalization; an "
+                                            "identity block's shortcut is x itself and stores nothing.",
+        IDENTITY_PARAMS + (f * f + f): "gave the shortcut a 1x1 convolution; an identity block's shortcut is x "
+                                       "itself and stores nothing.",
+        2 * bn + 2 * 4: "BatchNormalization stores its numbers per channel, not 4 per layer.",
+        2 * conv + 2 * 4: "BatchNormalization stores 4 numbers for every channel, not 4 per layer.",
+        28 * 28 * 2 * weights: "that is the multiply-accumulates (MACs) per image: parameters are stored once, "
+                               "not once per output pixel.",
+        28 * 28 * f: "that is the number of output values (activations), not of parameters.",
+    }
+
+
+@checker(PARAMS)
+def check_identity_params(identity_params):
+    """Check the predicted ``count_params()`` of ``identity_block(x, filters=16)`` on a 28x28x16 input.
+
+    The convolutions keep their biases; each BatchNormalization layer stores 4 numbers per channel.
+    """
+    value = _whole(PARAMS, student_value(PARAMS, identity_params, "identity_params", example="a whole number"),
+                   "identity_params")
+    if not isinstance(value, int):
+        return value
+    if value != IDENTITY_PARAMS:
+        why = _params_slips().get(value, "add up the numbers every layer of the block stores.")
+        return failed(PARAMS, f"identity_params = {value:,} is not the block's parameter count: {why}",
+                      "add both convolutions (f^2 * n_c_in * n_c_out + n_c_out each) and both BatchNormalization "
+                      "layers (4 numbers per channel each); the shortcut x adds nothing.")
+    return passed(PARAMS, f"{IDENTITY_PARAMS:,} parameters: {PARAMS_CONV:,} in each convolution, {PARAMS_BN} in each "
+                          f"BatchNormalization layer, none on the shortcut.")

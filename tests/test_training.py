@@ -1,0 +1,82 @@
+"""reset_optimizer(): a compiled model's optimizer back at step 0, so one compiled model serves many seeds."""
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from course_utils import reset_optimizer
+
+
+def small_model(seed=0):
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([keras.Input(shape=(4,)), layers.Dense(8, activation="relu"), layers.Dense(3)])
+
+
+def data():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(64, 4)).astype("float32"), rng.integers(0, 3, 64)
+
+
+def compiled(model, optimizer):
+    model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
+
+
+def sgd():
+    return keras.optimizers.SGD(keras.optimizers.schedules.CosineDecay(0.1, decay_steps=8), momentum=0.9)
+
+
+@pytest.mark.parametrize("make", [sgd, lambda: keras.optimizers.Adam(0.01),
+                                  lambda: keras.optimizers.Adagrad(0.1, initial_accumulator_value=0.1)],
+                         ids=["SGD with a schedule", "Adam", "Adagrad"])
+def test_a_reused_model_trains_like_a_freshly_compiled_one(make):
+    x, y = data()
+    fresh = compiled(small_model(), make())
+    fresh.fit(x, y, batch_size=16, epochs=2, verbose=0)
+
+    reused = compiled(small_model(), make())
+    start = [w.copy() for w in reused.get_weights()]
+    reused.fit(x, y, batch_size=16, epochs=2, verbose=0)  # an earlier run moved the weights and the optimizer
+    assert int(reused.optimizer.iterations) == 8
+    reused.set_weights(start)
+    assert reset_optimizer(reused) is reused.optimizer
+    assert int(reused.optimizer.iterations) == 0
+    reused.fit(x, y, batch_size=16, epochs=2, verbose=0)
+    for mine, theirs in zip(reused.get_weights(), fresh.get_weights()):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_slots_return_to_their_starting_values_and_the_learning_rate_stays():
+    x, y = data()
+    model = compiled(small_model(), keras.optimizers.Adagrad(0.05, initial_accumulator_value=0.1))
+    model.fit(x, y, batch_size=16, epochs=1, verbose=0)
+    reset_optimizer(model)
+    slots = [v for v in model.optimizer.variables if "accumulator" in v.path]
+    assert slots and all(np.allclose(np.asarray(v), 0.1) for v in slots)  # Adagrad starts at 0.1, not 0
+    assert np.isclose(float(model.optimizer.learning_rate), 0.05)
+
+
+def test_an_unbuilt_optimizer_is_built_and_the_weights_are_untouched():
+    model = compiled(small_model(), sgd())
+    weights = [w.copy() for w in model.get_weights()]
+    assert not model.optimizer.built
+    reset_optimizer(model)
+    assert model.optimizer.built and len(model.optimizer.variables) == 1 + len(model.trainable_variables)
+    assert all(np.array_equal(a, b) for a, b in zip(weights, model.get_weights()))
+
+
+def test_bad_input():
+    with pytest.raises(TypeError, match=r"model must be a compiled Keras model, got str\. Pass the model itself"):
+        reset_optimizer("model")
+    with pytest.raises(ValueError, match=r"is not compiled, so it has no optimizer to reset\. Call model\.compile"):
+        reset_optimizer(small_model())
+    frozen = small_model()
+    frozen.trainable = False
+    with pytest.raises(ValueError, match=r"has no trainable weights"):
+        reset_optimizer(compiled(frozen, sgd()))
+    model = compiled(small_model(), sgd())
+    model.optimizer.build(model.trainable_variables)
+    model.layers[0].trainable = False
+    with pytest.raises(ValueError, match=r"was built for other weights than the model's trainable ones.*Compile "
+                                         r"the model again"):
+        reset_optimizer(model)
