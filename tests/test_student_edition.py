@@ -610,7 +610,7 @@ def test_every_exercise_has_one_or_two_folded_hints_without_the_answer(path):
 
 def test_the_readme_and_the_index_list_every_exercise():
     """The exercise tables of README.md and 00_index.ipynb have one entry per exercise of each lesson."""
-    index = "".join(cell.source for cell in nbformat.read(ROOT / "notebooks" / "00_index.ipynb", as_version=4).cells)
+    index = "\n".join(cell.source for cell in nbformat.read(ROOT / "notebooks" / "00_index.ipynb", as_version=4).cells)
     for text in ((ROOT / "README.md").read_text(), index):
         for path in LESSONS:
             row = re.search(rf"^\| {path.name[:2]} \| (.*) \|$", text, re.M)
