@@ -55,23 +55,22 @@ def _group(kind):
     return "other"
 
 
-def _activation_name(layer):
-    activation = getattr(layer, "activation", None)
-    name = getattr(activation, "__name__", None)
+def _activation_name(row):
+    name = row.settings.get("activation")
     return None if name in (None, "linear") else name
 
 
 def _short_kind(row):
     """A short label for one layer: ``conv 5x5``, ``max pool 2x2 /2``, ``dense``, ..."""
-    layer, kind = row.layer, row.kind
+    kind, settings = row.kind, row.settings
     if kind == "InputLayer":
         return "input"
     if kind in FOLDABLE_SHORT:
         return FOLDABLE_SHORT[kind]
     if kind == "Activation":
-        return _activation_name(layer) or "activation"
-    size = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)
-    strides = getattr(layer, "strides", None)
+        return _activation_name(row) or "activation"
+    size = settings.get("kernel_size") or settings.get("pool_size")
+    strides = settings.get("strides")
     text = {"Conv2D": "conv", "MaxPooling2D": "max pool", "AveragePooling2D": "avg pool", "Dense": "dense",
             "Flatten": "flatten", "Add": "add", "Concatenate": "concat", "GlobalAveragePooling2D": "global avg pool",
             "GlobalMaxPooling2D": "global max pool", "DepthwiseConv2D": "depthwise conv"}.get(kind, kind.lower())
@@ -79,7 +78,7 @@ def _short_kind(row):
         text += f" {size[0]}x{size[1]}"
         if strides and tuple(strides) != (1, 1) and tuple(strides) != tuple(size):
             text += f" /{strides[0]}"
-    activation = _activation_name(layer)
+    activation = _activation_name(row)
     return f"{text}, {activation}" if activation and kind != "Activation" else text
 
 

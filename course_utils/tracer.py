@@ -24,15 +24,15 @@ def _spatial_axes(count):
 def _size_formulas(row):
     """floor((n + 2p - f)/s) + 1 with the numbers, one line per spatial axis (one line when they agree), for a
     convolution or pooling row; [] for other layers."""
-    layer = row.layer
-    kernel = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)
-    padding = getattr(layer, "padding", None)
+    settings = row.settings
+    kernel = settings.get("kernel_size") or settings.get("pool_size")
+    padding = settings.get("padding")
     if (kernel is None or "Transpose" in row.kind or len(row.input_shapes) != 1 or padding not in ("valid", "same")
-            or getattr(layer, "data_format", "channels_last") != "channels_last"
+            or settings.get("data_format", "channels_last") != "channels_last"
             or len(row.input_shapes[0]) != len(kernel) + 1 or not isinstance(row.output_shape[0], (int, type(None)))):
         return []
-    strides = getattr(layer, "strides", None) or kernel
-    dilation = getattr(layer, "dilation_rate", None) or (1,) * len(kernel)
+    strides = settings.get("strides") or kernel
+    dilation = settings.get("dilation_rate") or (1,) * len(kernel)
     lines = {}
     for axis, n, f, s, d, out in zip(_spatial_axes(len(kernel)), row.input_shapes[0], kernel, strides, dilation,
                                      row.output_shape):
@@ -56,18 +56,18 @@ def _size_formulas(row):
 
 def _params_formula(row):
     """How the parameters of ``row`` add up, with the numbers ('' when there is no simple formula)."""
-    layer = row.layer
+    settings = row.settings
     if row.params == 0:
         return "shared layer: its parameters count at its first call" if " (call " in row.name else ""
     n_in = row.input_shapes[0][-1] if row.input_shapes and row.input_shapes[0] else None
-    bias = bool(getattr(layer, "use_bias", False))
-    if row.kind in CONVS and getattr(layer, "groups", 1) == 1 and n_in:
-        kernel, n_out = tuple(layer.kernel_size), layer.filters
+    bias = bool(settings.get("use_bias", False))
+    if row.kind in CONVS and settings.get("groups", 1) == 1 and n_in:
+        kernel, n_out = tuple(settings["kernel_size"]), settings["filters"]
         value = math.prod(kernel) * n_in * n_out + (n_out if bias else 0)
         symbols = "·".join(["f"] * len(kernel)) + "·n_c_in·n_c_out" + (" + n_c_out" if bias else "")
         numbers = "·".join(map(str, kernel)) + f"·{n_in}·{n_out}" + (f" + {n_out}" if bias else "")
     elif row.kind == "Dense" and n_in:
-        n_out = layer.units
+        n_out = settings["units"]
         value = n_in * n_out + (n_out if bias else 0)
         symbols = "n_in·n_out" + (" + n_out" if bias else "")
         numbers = f"{n_in}·{n_out}" + (f" + {n_out}" if bias else "")
@@ -82,9 +82,9 @@ def _params_formula(row):
 
 def _macs_formula(row):
     """How the multiply-accumulates of ``row`` add up, with the numbers ('' when there is no simple formula)."""
-    layer = row.layer
-    if row.kind in CONVS and getattr(layer, "groups", 1) == 1 and len(row.input_shapes) == 1:
-        out, kernel, n_in = row.output_shape, tuple(layer.kernel_size), row.input_shapes[0][-1]
+    settings = row.settings
+    if row.kind in CONVS and settings.get("groups", 1) == 1 and len(row.input_shapes) == 1:
+        out, kernel, n_in = row.output_shape, tuple(settings["kernel_size"]), row.input_shapes[0][-1]
         if None not in out and n_in and math.prod(out) * math.prod(kernel) * n_in == row.macs:
             return (f"{'·'.join(map(str, out))} · {'·'.join(map(str, kernel))}·{n_in} "
                     f"(each output number costs f·f·n_c_in)")

@@ -23,7 +23,24 @@ class TraceRow:
     activations: int
     input_shapes: list = field(default_factory=list)
     inbound: list = field(default_factory=list)
-    layer: object = field(default=None, repr=False, compare=False)
+    settings: dict = field(default_factory=dict, repr=False, compare=False)
+
+
+SETTINGS = ("filters", "units", "kernel_size", "pool_size", "strides", "padding", "dilation_rate", "groups",
+            "use_bias", "data_format")
+
+
+def layer_settings(layer):
+    """The layer's settings that shapes and formulas need, as plain values (no reference to the layer or its weights,
+    so a trace does not keep a deleted model's weights in memory): ``{"kernel_size": (3, 3), "activation": "relu", ...}``.
+    """
+    found = {name: getattr(layer, name) for name in SETTINGS if hasattr(layer, name)}
+    found = {name: tuple(value) if isinstance(value, list) else value for name, value in found.items()
+             if isinstance(value, (int, str, bool, tuple, list))}
+    activation = getattr(layer, "activation", None)
+    if activation is not None:
+        found["activation"] = getattr(activation, "__name__", type(activation).__name__)
+    return found
 
 
 def _shape(tensor):
@@ -109,7 +126,7 @@ def trace(model):
             activations=sum(_count(s) for s in output_shapes),
             input_shapes=input_shapes,
             inbound=[names[id(parent)] for parent in node.parent_nodes if id(parent) in names],
-            layer=layer,
+            settings=layer_settings(layer),
         ))
     return rows
 

@@ -118,3 +118,20 @@ def test_format_shape():
     assert format_shape((28, 28, 6)) == "28 x 28 x 6"
     assert format_shape((None, 3)) == "? x 3"
     assert format_shape(((2, 2), (3,))) == "2 x 2 | 3"
+
+
+def test_a_trace_is_plain_data_and_keeps_no_model_alive():
+    """Notebook 01 deletes AlexNet to free its weights while keeping its trace: the rows must not hold the layers."""
+    import gc
+    import weakref
+
+    model = lenet5()
+    rows = trace(model)
+    assert rows[1].settings == {"filters": 6, "kernel_size": (5, 5), "strides": (1, 1), "padding": "valid",
+                                "dilation_rate": (1, 1), "groups": 1, "use_bias": True,
+                                "data_format": "channels_last", "activation": "tanh"}
+    assert rows[2].settings["pool_size"] == (2, 2)
+    alive = weakref.ref(model)
+    del model
+    gc.collect()
+    assert alive() is None and rows[1].params == 156
