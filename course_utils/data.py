@@ -14,7 +14,7 @@ import socket
 
 import numpy as np
 
-from ._checks import whole_number
+from .arguments import whole_number
 
 FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),

@@ -19,8 +19,7 @@ import pathlib
 
 import numpy as np
 
-from ._checks import keras_model
-from .plots import _check_ax
+from .arguments import axes_or_none, file_path, keras_model
 from .tracing import format_shape, trace
 
 UPDATE_VARIABLE = "COURSE_UPDATE_IMAGES"
@@ -302,7 +301,7 @@ def draw_architecture(model, ax=None, title=None, compact=True):
                         f"title='LeNet-5'.")
     if not isinstance(compact, bool):
         raise TypeError(f"compact must be True or False, got {compact!r}.")
-    _check_ax(ax)
+    axes_or_none(ax)
     nodes = _nodes(rows, compact)
     path = _main_path(nodes)
     sides = [d for n in nodes for d in n.shape[:2] if len(n.shape) >= 2 and d]
@@ -436,9 +435,7 @@ def save_diagram(model, path, title=None, compact=True):
     written or printed.
     """
     keras_model(model)
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file name such as '../images/lenet5.png', got {type(path).__name__}.")
-    path = pathlib.Path(path)
+    path = file_path(path, "../images/lenet5.png")
     if path.suffix.lower() != ".png":
         raise ValueError(f"path must end in .png, got {path.name!r}. Use for example '../images/lenet5.png'.")
     figure, png = render(model, title=title, compact=compact)

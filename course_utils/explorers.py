@@ -6,7 +6,7 @@
 """
 import html
 
-from ._checks import positive_int, whole_number
+from .arguments import positive_int, whole_number
 from .shapes import conv_macs, conv_output_size, conv_params
 from .volumes import volumes_svg
 

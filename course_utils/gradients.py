@@ -1,7 +1,7 @@
 """Gradient norms layer by layer: how strongly one batch's loss pulls on each layer's weights."""
 import numpy as np
 
-from ._checks import keras_model
+from .arguments import keras_model
 
 
 def gradient_norms(model, x, y, layers=None):

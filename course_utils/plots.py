@@ -1,7 +1,7 @@
 """Plots used across the notebooks. Each helper takes ``ax=None`` and returns the Axes it drew on."""
 import numpy as np
 
-from ._checks import positive_int
+from .arguments import axes_or_none, positive_int
 
 
 def _axes(ax):
@@ -10,14 +10,6 @@ def _axes(ax):
 
         _, ax = plt.subplots()
     return ax
-
-
-def _check_ax(ax):
-    from matplotlib.axes import Axes
-
-    if ax is not None and not isinstance(ax, Axes):
-        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}. "
-                        f"Pass for example ax=axes[0] from fig, axes = plt.subplots(1, 2).")
 
 
 def _finish(ax, xlabel, ylabel, title):
@@ -37,7 +29,7 @@ def plot_history(histories, metric="loss", ax=None, title=None):
     """
     if not isinstance(metric, str):
         raise TypeError(f"metric must be a string such as 'loss' or 'accuracy', got {metric!r}.")
-    _check_ax(ax)
+    axes_or_none(ax)
     if not isinstance(histories, dict) or all(isinstance(v, (list, tuple, np.ndarray)) for v in histories.values()):
         histories = {"": histories}
     for label, history in histories.items():
@@ -136,7 +128,7 @@ def plot_depth_sweep(depths, values, ax=None, ylabel="training loss", title=None
 
     Each run is drawn thin, the mean of the runs thick, so the spread between seeds stays visible.
     """
-    _check_ax(ax)
+    axes_or_none(ax)
     depths = list(depths) if hasattr(depths, "__iter__") else depths
     if not isinstance(depths, list) or not depths or not all(isinstance(d, (int, float, np.number)) for d in depths):
         raise TypeError(f"depths must be a non-empty list of numbers (the x positions), got {depths!r}. "
@@ -160,7 +152,7 @@ def plot_step_curves(curves, steps, ax=None, ylabel="training loss", title=None,
 
     Labels keep their colours from one call to the next when they come in the same order.
     """
-    _check_ax(ax)
+    axes_or_none(ax)
     curves = _runs_by_label(curves, "curves", "{'8 layers': [[2.3, 1.1, 0.6]]}")
     steps = np.asarray(steps)
     if steps.ndim != 1:
@@ -180,7 +172,7 @@ def plot_step_curves(curves, steps, ax=None, ylabel="training loss", title=None,
 
 def plot_layer_norms(norms, ax=None, ylabel="gradient norm", title=None):
     """One value per layer (first layer = 1) for each label in ``norms``, on a log scale."""
-    _check_ax(ax)
+    axes_or_none(ax)
     norms = _runs_by_label(norms, "norms", "{'plain 56': [0.5, 0.1, 0.02]}")
     ax = _axes(ax)
     for label, runs in norms.items():

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from ._checks import whole_number
+from .arguments import whole_number
 
 FIX = "Run `make lab` (or `make test`) from the course folder: it installs the versions the course is tested with."
 CHECKED = ("tensorflow", "keras")

@@ -4,7 +4,7 @@ The output size of a convolution over a side of ``n`` pixels with a ``f``-wide k
 ``s`` is floor((n + 2p - f) / s) + 1.  Keras's ``padding="same"`` pads just enough that the output is
 ceil(n / s); ``padding="valid"`` means p = 0.
 """
-from ._checks import positive_int, whole_number
+from .arguments import positive_int, whole_number
 
 PADDINGS = ("valid", "same")
 

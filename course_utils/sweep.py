@@ -8,10 +8,10 @@ with another configuration.
 import datetime
 import json
 import math
-import os
-import pathlib
 import time
 from dataclasses import dataclass, field
+
+from .arguments import file_path
 
 FORMAT = "course-sweep/1"
 
@@ -131,17 +131,11 @@ def run_sweep(run, points, config, desc="sweep"):
     return Sweep(config=config, runs=runs, seconds=time.perf_counter() - start)
 
 
-def _check_path(path):
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file name such as 'results/sweep.json', got {type(path).__name__}.")
-    return pathlib.Path(path)
-
-
 def save_sweep(sweep, path):
     """Write ``sweep`` (its configuration and every run) to the JSON file ``path``, creating its folder."""
     if not isinstance(sweep, Sweep):
         raise TypeError(f"sweep must be the Sweep returned by run_sweep(), got {type(sweep).__name__}.")
-    path = _check_path(path)
+    path = file_path(path, "results/sweep.json")
     path.parent.mkdir(parents=True, exist_ok=True)
     saved = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     data = {"format": FORMAT, "saved": saved, "config": sweep.config, "runs": sweep.runs}
@@ -172,7 +166,7 @@ def load_sweep(path, config):
 
     Pass ``config=None`` to accept whatever configuration the file holds (``describe()`` still shows it).
     """
-    path = _check_path(path)
+    path = file_path(path, "results/sweep.json")
     rerun = "Run the sweep live instead (USE_CACHE = False), then save it with save_sweep(sweep, path)."
     if not path.is_file():
         raise FileNotFoundError(f"No cached sweep at {str(path)!r}. {rerun}")

@@ -4,7 +4,7 @@ functions ``tracer_step()`` (a dict of what one step shows) and ``tracer_html()`
 import html
 import math
 
-from ._checks import whole_number
+from .arguments import whole_number
 from .shapes import conv_output_size
 from .tracing import TraceRow, format_shape, trace
 from .volumes import volumes_svg

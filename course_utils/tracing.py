@@ -8,7 +8,7 @@ import math
 import numbers
 from dataclasses import dataclass, field
 
-from ._checks import keras_model
+from .arguments import keras_model
 
 
 @dataclass
