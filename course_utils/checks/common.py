@@ -24,6 +24,13 @@ class CheckResult:
         return f'<span style="color:{color};font-weight:bold">{repr(self)}</span>'
 
 
+def same_outputs(a, b, atol=1e-4):
+    """True when two arrays of outputs have the same shape and agree within ``atol`` (float32 round-off)."""
+    import numpy as np
+
+    return a.shape == b.shape and np.allclose(a, b, atol=atol, rtol=atol)
+
+
 def passed(exercise, message):
     return CheckResult(True, exercise, message)
 

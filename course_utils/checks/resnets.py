@@ -24,7 +24,8 @@ import zlib
 
 import numpy as np
 
-from .common import StudentError, call_student, checker, failed, passed, student_value
+from ..tracing import format_shape
+from .common import StudentError, call_student, checker, failed, passed, same_outputs, student_value
 
 ATOL = 1e-4
 BATCH = 2
@@ -147,14 +148,6 @@ def outputs(model, x, zero_main=False, **call_kwargs):
     """The model's output on ``x`` with fixed weights, set again before each run (training runs move them)."""
     set_fixed_weights(model, zero_main)
     return np.asarray(model(x, **call_kwargs))
-
-
-def same(a, b):
-    return a.shape == b.shape and np.allclose(a, b, atol=ATOL, rtol=ATOL)
-
-
-def _shape_text(shape):
-    return " x ".join(str(d) for d in shape)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -388,17 +381,17 @@ def _diagnose(exercise, model, spec, x, mistakes):
     student = _run(exercise, model, x, training=False)
     for mistake in mistakes:
         variant = build_reference(spec["input_shape"], mistake=mistake, **kwargs)
-        if same(student, outputs(variant, x, training=False)):
+        if same_outputs(student, outputs(variant, x, training=False)):
             return failed(exercise, *MISTAKES[mistake])
     reference = build_reference(spec["input_shape"], **kwargs)
     zero_student = _run(exercise, model, x, zero_main=True, training=False)
     zero_reference = outputs(reference, x, zero_main=True, training=False)
-    if not same(zero_student, zero_reference):
+    if not same_outputs(zero_student, zero_reference):
         if np.allclose(zero_student, 0.0, atol=ATOL):
             return failed(exercise, MISTAKES["no_shortcut"][0] + " With the main path's kernels at zero your block "
                           "returns zeros instead of the shortcut.", "add the shortcut (the block's input, kept "
                           "before the main path) to the main path, then apply the ReLU.")
-        if spec["strides"] is None and same(zero_student, x):
+        if spec["strides"] is None and same_outputs(zero_student, x):
             return failed(exercise, MISTAKES["no_final_relu"][0] + " With the main path's kernels at zero your block "
                           "returns x, not relu(x).", "apply layers.ReLU() to the output of the add.")
         if spec["strides"] is None:
@@ -426,11 +419,11 @@ def _check_behaviour(exercise, fn, spec, mistakes):
     got, want = tuple(model.output.shape[1:]), tuple(reference.output.shape[1:])
     if got != want and projection and got[:2] == tuple(spec["input_shape"][:2]) and got[2] == want[2]:
         return failed(exercise, f"`strides` is ignored: called with strides={spec['strides']} your block keeps "
-                                f"the height and width, {_shape_text(got[:2])}.",
+                                f"the height and width, {format_shape(got[:2])}.",
                       "pass strides=strides to the first conv of the main path and to the 1x1 shortcut conv.")
     if got != want:
-        return failed(exercise, f"for an input of {_shape_text(spec['input_shape'])} with {_call_text(spec)} your "
-                                f"block outputs {_shape_text(got)}, expected {_shape_text(want)}.",
+        return failed(exercise, f"for an input of {format_shape(spec['input_shape'])} with {_call_text(spec)} your "
+                                f"block outputs {format_shape(got)}, expected {format_shape(want)}.",
                       "use padding='same' in the convolutions, filters=filters, and strides only where the "
                       "exercise says.")
     for layer in _batch_norms(model):  # the inputs are NHWC, rank 4
@@ -439,9 +432,9 @@ def _check_behaviour(exercise, fn, spec, mistakes):
                                     f"axis {layer.axis % 4} of an NHWC tensor, not the channels.",
                           "use layers.BatchNormalization() (axis=-1, the channels, is the default).")
 
-    if not same(_run(exercise, model, x, training=False), outputs(reference, x, training=False)):
+    if not same_outputs(_run(exercise, model, x, training=False), outputs(reference, x, training=False)):
         return _diagnose(exercise, model, spec, x, mistakes)
-    if not same(_run(exercise, model, x, zero_main=True, training=False),
+    if not same_outputs(_run(exercise, model, x, zero_main=True, training=False),
                 outputs(reference, x, zero_main=True, training=False)):
         return failed(exercise, "with the main path's kernels at zero the block must return relu(shortcut); yours "
                                 "does not.", f"the order is {ORDER}.")
@@ -451,12 +444,12 @@ def _check_behaviour(exercise, fn, spec, mistakes):
     for flag, want, name in ((True, batch_stats, "batch statistics"), (False, inference, "moving averages")):
         built = _attempt(exercise, fn, spec["input_shape"], projection, **_kwargs(spec, training=flag))
         got = _run(exercise, built, x)
-        if same(got, want):
+        if same_outputs(got, want):
             continue
-        if flag and same(got, inference):
+        if flag and same_outputs(got, inference):
             return failed(exercise, "the `training` flag is ignored: called with training=True your block still "
                                     "normalises with the moving averages, as in inference.", PASS_TRAINING)
-        if not flag and same(got, batch_stats):
+        if not flag and same_outputs(got, batch_stats):
             return failed(exercise, "the `training` flag is ignored: called with training=False your block still "
                                     "normalises with batch statistics.", PASS_TRAINING)
         return failed(exercise, f"the `training` flag does not reach every BatchNormalization: called with "
@@ -511,7 +504,7 @@ def check_projection_block(projection_block):
     got = tuple(kept.output.shape[1:3])
     if got != (h, w):
         return failed(exercise, f"`strides` is ignored: called with strides=1 your block turns {h} x {w} into "
-                                f"{_shape_text(got)}, so its convolutions stride by a number of their own.",
+                                f"{format_shape(got)}, so its convolutions stride by a number of their own.",
                       "write strides=strides, not a number, on the first conv of the main path and on the 1x1 "
                       "shortcut conv.")
     probes = (
@@ -535,7 +528,7 @@ def check_projection_block(projection_block):
     if problem is not None:
         return problem
     out = tuple(PROJECTION["input_shape"][i] // PROJECTION["strides"] for i in (0, 1)) + (filters,)
-    return passed(exercise, f"{_shape_text(PROJECTION['input_shape'])} -> {_shape_text(out)} with strides=2, and the "
+    return passed(exercise, f"{format_shape(PROJECTION['input_shape'])} -> {format_shape(out)} with strides=2, and the "
                             f"same outputs as the reference with fixed weights, in inference and training mode.")
 
 

@@ -24,7 +24,7 @@ import re
 
 import numpy as np
 
-from .common import StudentError, call_student, checker, failed, passed, student_value
+from .common import StudentError, call_student, checker, failed, passed, same_outputs, student_value
 
 EXERCISE = "make_identity"
 SETTINGS = [((6, 6, 4), 3, 0), ((5, 7, 3), 5, 1)]  # input shape, kernel size, seed of the random weights
@@ -119,10 +119,6 @@ def _weights(block):
     return [np.array(variable) for variable in block.weights]
 
 
-def _close(a, b):
-    return a.shape == b.shape and np.allclose(a, b, atol=ATOL, rtol=ATOL)
-
-
 def _conv_hint(layer, which):
     """What is wrong with a convolution that does not copy its input, and the fix."""
     size = layer.kernel_size[0]
@@ -173,7 +169,7 @@ def _first_change(block, x):
         which = ORDINAL[counts[kind]]
         counts[kind] += 1
         out = np.asarray(layer(h, training=False))
-        if _close(out, h):
+        if same_outputs(out, h):
             h = out
             continue
         if isinstance(layer, layers.Conv2D):
@@ -208,7 +204,7 @@ def check_plain_identity(make_identity):
             return failed(EXERCISE, "make_identity left every weight of the block unchanged.",
                           "assign new values to the kernels and to gamma and beta, with variable.assign(values).")
         x = np.random.default_rng(seed).uniform(0.0, 2.0, (2, *input_shape)).astype("float32")
-        if _close(np.asarray(block(x, training=False)), x):
+        if same_outputs(np.asarray(block(x, training=False)), x):
             continue
         shape = "x".join(map(str, input_shape))
         mistake = _first_change(block, x)  # a failed CheckResult is false, so test for None
@@ -338,7 +334,7 @@ def check_silence_branch(silence_branch):
                           "find the layer whose output enters the add and assign new values to its weights.")
         shape = "x".join(map(str, input_shape))
         out = np.asarray(block(x, training=False))
-        if not _close(out, x):
+        if not same_outputs(out, x):
             problem, fix = _silence_slip(block, labels)
             gap = float(np.max(np.abs(out - x))) if out.shape == x.shape else float("nan")
             return failed(SILENCE, f"on a {shape} input the block still changes its input (by up to {gap:.2f}); "
