@@ -359,7 +359,8 @@ def count_skip_arcs(ax):
 
 
 def render(model, title=None, compact=True):
-    """The diagram as an RGBA float array (H, W, 4), drawn with a fixed style, size and resolution."""
+    """The diagram drawn with a fixed style, size and resolution: ``(figure, png)``, the matplotlib Figure and its
+    PNG bytes (the same bytes on every machine, so ``save_diagram()`` can compare them with the committed file)."""
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure

@@ -208,3 +208,10 @@ def test_tolerance_allows_anti_aliasing_noise_but_not_a_changed_label(project, c
 def test_display_path_is_relative_to_the_project(project):
     assert display_path("../images/lenet5.png") == "images/lenet5.png"
     assert display_path(project / "images" / "vgg16.png") == "images/vgg16.png"
+
+
+def test_render_returns_the_figure_and_its_png_bytes():
+    from matplotlib.figure import Figure
+
+    figure, png = render(lenet())
+    assert isinstance(figure, Figure) and png.startswith(b"\x89PNG\r\n\x1a\n")
