@@ -175,7 +175,8 @@ def test_sweep_plots_bad_input():
 
 # The instructor cache shipped with notebook 03 must match the notebook's QUICK configuration.
 
-def test_shipped_cache_of_notebook_03_matches_its_configuration():
+def test_shipped_caches_of_notebook_03_match_its_configuration():
+    """The caches notebook 03 shows by default hold every run of its configuration, and the claims it asserts."""
     import pathlib
 
     import nbformat
@@ -186,15 +187,19 @@ def test_shipped_cache_of_notebook_03_matches_its_configuration():
                        if cell.cell_type == "code" and "QUICK = {" in cell.source)
     namespace = {}
     exec(config_cell, namespace)  # plain dicts, no imports
-    sweep = load_sweep(root / "notebooks" / "results" / "degradation_quick.json", config=namespace["QUICK"])
-    quick = namespace["QUICK"]
-    expected = [{"kind": kind, "depth": depth, "seed": seed}
-                for seed in quick["seeds"] for depth in quick["depths"] for kind in ("plain", "residual")]
+    quick, families = namespace["QUICK"], namespace["FAMILIES"]
+    sweep = load_sweep(root / "notebooks" / "results" / "degradation_quick.json", config=quick)
+    expected = [{"family": family, "depth": depth, "seed": seed}
+                for seed in quick["seeds"] for depth in quick["depths"] for family in families]
     assert [run["point"] for run in sweep.runs] == expected
     for run in sweep.runs:
-        assert set(run["result"]) == {"loss", "error"} and len(run["result"]["loss"]) == 25  # 125 steps / 5
-    final = {(p["kind"], p["depth"], p["seed"]): np.mean(r["loss"][-5:]) for p, r in
-             ((run["point"], run["result"]) for run in sweep.runs)}
-    for seed in quick["seeds"]:  # the claims the notebook prints hold in the cached results too
-        assert final["plain", 8, seed] < final["plain", 20, seed] < final["plain", 56, seed]
-        assert max(final["residual", 20, seed], final["residual", 56, seed]) <= final["residual", 8, seed]
+        probed = run["point"]["depth"] >= quick["probe_depth"]
+        assert set(run["result"]) == {"loss", "error"} | ({"gradient_norms"} if probed else set())
+        assert len(run["result"]["loss"]) == 25  # 125 steps / 5
+        if probed:  # one probe at the start and one every 25 steps, one norm per layer on the path
+            assert np.array(run["result"]["gradient_norms"]).shape == (6, run["point"]["depth"])
+    final = {tuple(run["point"].values()): np.mean(run["result"]["loss"][-5:]) for run in sweep.runs}
+    for seed in quick["seeds"]:  # the claims the notebook asserts hold in the cached results
+        assert final["plain", 8, seed] < final["plain", 20, seed] < final["plain", 32, seed] < final["plain", 56, seed]
+        assert final["plain", 32, seed] < 1.8
+        assert max(final["residual", depth, seed] for depth in (20, 32, 56)) < final["residual", 8, seed]
