@@ -99,7 +99,7 @@ def _explorer(render, sliders):
 def bottleneck_explorer(height=28, width=28, in_channels=192, bottleneck=16, kernel_size=5, filters=32):
     """Sliders for the input channels, the 1x1 filters, the kernel size and filters of the following convolution;
     shows parameters and MACs of the direct convolution against the 1x1 bottleneck, live.
-    Starts at the lecture example 28 x 28 x 192 → 1x1 to 16 → 5x5 to 32 (``height`` and ``width`` stay fixed).
+    Starts at GoogLeNet's inception (3a) example 28 x 28 x 192 → 1x1 to 16 → 5x5 to 32 (``height`` and ``width`` stay fixed).
     """
     bottleneck_costs(height, width, in_channels, bottleneck, kernel_size, filters)  # check the arguments
     sliders = {

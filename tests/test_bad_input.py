@@ -5,6 +5,7 @@ checker must instead return a failed one-line CheckResult, never raise.
 
 Cases the modules' own tests already cover (tests/test_shapes.py, tests/test_data.py, ...) are not repeated here.
 """
+import pathlib
 import re
 
 import keras
@@ -77,6 +78,34 @@ NO_LAYERS = r"has no layers to trace\. Add them after its Input"
 NOT_ROWS = r"rows must be the non-empty list that cu\.trace\(model\) returns, got .*\. Pass cu\.trace\(model\)\."
 NOT_AXES = r"ax must be a matplotlib Axes or None, got str\. Pass for example ax=axes\[0\]"
 NOT_HISTORY = r"histories must be what model\.fit returns .*got {}\. Pass history = model\.fit"
+
+def small_cnn():
+    return keras.Sequential([keras.Input(shape=(6, 6, 1)), layers.Conv2D(2, 3), layers.BatchNormalization(),
+                             layers.Flatten(), layers.Dense(2)])
+
+
+def norms_of_a_layer_without_kernel():
+    model = small_cnn()
+    return cu.gradient_norms(model, np.zeros((2, 6, 6, 1)), np.array([0, 1]), layers=[model.layers[1]])
+
+
+def compiled_small_cnn(trainable=True):
+    model = small_cnn()
+    model.trainable = trainable
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+def fake_run(depth, seed):
+    return {"loss": [1.0 / depth]}
+
+
+POINTS = [{"depth": 8, "seed": 0}, {"depth": 20, "seed": 0}]
+SMALL_CNN = Lazy(small_cnn)
+NO_KERNEL_MODEL = Lazy(lambda: keras.Sequential([keras.Input(shape=(3,)), layers.ReLU()]))
+SHIPPED_SWEEP = str(pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "results" / "lenet_pooling.json")
+ONE_RUN = cu.Sweep(config={"epochs": 1}, runs=[{"point": {"depth": 8, "seed": 0}, "result": {"loss": [0.5]}}])
+ZEROS = np.zeros((2, 6, 6, 1))
 
 # name: (function, positional arguments, keyword arguments, error, regex the message must match)
 CASES = {
@@ -233,6 +262,10 @@ CASES = {
                              r"index must be at least 0, got -1\. Use a row number from 0 to 3"),
 
     # diagrams
+    "draw_architecture 'lenet5' as the model": (cu.draw_architecture, ("lenet5",), {}, TypeError, NOT_A_MODEL),
+    "draw_architecture unbuilt model": (cu.draw_architecture, (UNBUILT_MODEL,), {}, ValueError, NO_INPUT_SHAPE),
+    "draw_architecture title=5": (cu.draw_architecture, (LENET,), {"title": 5}, TypeError,
+                                  r"title must be a string or None, got int"),
     "draw_architecture compact='yes'": (cu.draw_architecture, (LENET,), {"compact": "yes"}, TypeError,
                                         r"compact must be True or False, got 'yes'"),
     "draw_architecture ax='ax'": (cu.draw_architecture, (LENET,), {"ax": "ax"}, TypeError, NOT_AXES),
@@ -249,25 +282,107 @@ CASES = {
                              r"title must be a string or None, got int\. Pass for example title="),
     "save_diagram compact='no'": (cu.save_diagram, (LENET, "lenet5.png"), {"compact": "no"}, TypeError,
                                   r"compact must be True or False, got 'no'"),
+
+    # gradients
+    "gradient_norms a string as the model": (cu.gradient_norms, ("model", ZEROS, np.array([0, 1])), {}, TypeError,
+                                             NOT_A_MODEL),
+    "gradient_norms 3 labels for 2 images": (cu.gradient_norms, (SMALL_CNN, ZEROS, np.array([0, 1, 2])), {},
+                                             ValueError, r"same number .* got 2 images and 3 labels\. Pass"),
+    "gradient_norms one-hot labels": (cu.gradient_norms, (SMALL_CNN, ZEROS, np.eye(2)), {}, TypeError,
+                                      r"y must hold integer class labels .*Pass the labels as loaded"),
+    "gradient_norms a layer without a kernel": (norms_of_a_layer_without_kernel, (), {}, ValueError,
+                                                r"'batch_normalization.*' is not\. Pick them from model\.layers"),
+    "gradient_norms a model without kernels": (cu.gradient_norms, (NO_KERNEL_MODEL, np.zeros((1, 3)), np.array([0])),
+                                               {}, ValueError, r"has no layer with a kernel .*Pass a model with weights"),
+
+    # training
+    "reset_optimizer a string": (cu.reset_optimizer, ("model",), {}, TypeError,
+                                 r"model must be a compiled Keras model, got str\. Pass the model itself"),
+    "reset_optimizer not compiled": (cu.reset_optimizer, (SMALL_CNN,), {}, ValueError,
+                                     r"is not compiled, so it has no optimizer to reset\. Call model\.compile"),
+    "reset_optimizer frozen": (cu.reset_optimizer, (Lazy(lambda: compiled_small_cnn(trainable=False)),), {},
+                               ValueError, r"has no trainable weights"),
+
+    # sweeps: a run, its points and configuration, saving and loading, one result
+    "run_sweep run='not a function'": (cu.run_sweep, ("not a function", POINTS, {}), {}, TypeError,
+                                       r"run must be a function called as run\(\*\*point\)"),
+    "run_sweep points=[]": (cu.run_sweep, (fake_run, [], {}), {}, ValueError, "points is empty"),
+    "run_sweep points a dict": (cu.run_sweep, (fake_run, {"depth": 8}, {}), {}, TypeError,
+                                "points must be a list of dicts"),
+    "run_sweep points of numbers": (cu.run_sweep, (fake_run, [8, 20], {}), {}, TypeError,
+                                    "each point must be a non-empty dict"),
+    "run_sweep a point twice": (cu.run_sweep, (fake_run, [POINTS[0], POINTS[0]], {}), {}, ValueError,
+                                "appears twice"),
+    "run_sweep config a list": (cu.run_sweep, (fake_run, POINTS, [("epochs", 2)]), {}, TypeError,
+                                "config must be a dict"),
+    "run_sweep config with a NumPy number": (cu.run_sweep, (fake_run, POINTS, {"lr": np.float32(0.1)}), {}, TypeError,
+                                             "config must hold only numbers"),
+    "run_sweep run returns a float": (cu.run_sweep, (lambda depth, seed: 0.5, POINTS, {}), {}, TypeError,
+                                      r"run\(depth=8 seed=0\) returned float; it must return a dict"),
+    "save_sweep a dict": (cu.save_sweep, ({"runs": []}, "s.json"), {}, TypeError,
+                          "sweep must be the Sweep returned by run_sweep"),
+    "save_sweep path=42": (cu.save_sweep, (ONE_RUN, 42), {}, TypeError,
+                           r"path must be a file name such as 'results/sweep\.json', got int"),
+    "load_sweep another configuration": (cu.load_sweep, (SHIPPED_SWEEP,), {"config": {"epochs": 5}}, ValueError,
+                                         r"was made with another configuration: .*epochs is 8 there but 5 here"),
+    "load_sweep path=None": (cu.load_sweep, (None,), {"config": None}, TypeError, r"path must be a file name"),
+    "Sweep.result an unknown point": (ONE_RUN.result, (), {"depth": 56, "seed": 0}, ValueError,
+                                      r"no run with depth=56 seed=0 .* such as \{depth=8 seed=0\}"),
+
+    # sweep plots
+    "plot_depth_sweep values a list": (cu.plot_depth_sweep, ([8, 20], [[1.0, 2.0]]), {}, ValueError,
+                                       "values must be a non-empty dict"),
+    "plot_depth_sweep a column too many": (cu.plot_depth_sweep, ([8, 20], {"plain": [[1.0, 2.0, 3.0]]}), {},
+                                           ValueError, r"values\['plain'\] has 3 columns but there are 2 depths"),
+    "plot_depth_sweep depths=8": (cu.plot_depth_sweep, (8, {"plain": [1.0]}), {}, TypeError,
+                                  "depths must be a non-empty list of numbers"),
+    "plot_depth_sweep ax='axes'": (cu.plot_depth_sweep, ([8], {"a": [1.0]}), {"ax": "axes"}, TypeError, NOT_AXES),
+    "plot_step_curves ragged runs": (cu.plot_step_curves, ({"a": [[1.0], [1.0, 2.0]]}, [1, 2]), {}, ValueError,
+                                     r"curves\['a'\] must be a list of numbers or a list of equally long"),
+    "plot_step_curves a step too many": (cu.plot_step_curves, ({"a": [1.0, 2.0]}, [1, 2, 3]), {}, ValueError,
+                                         "but steps has 3"),
+    "plot_step_curves steps=5": (cu.plot_step_curves, ({"a": [1.0]}, 5), {}, ValueError,
+                                 "steps must be a list of step numbers"),
+    "plot_step_curves ax='axes'": (cu.plot_step_curves, ({"a": [1.0]}, [5]), {"ax": "axes"}, TypeError, NOT_AXES),
+    "plot_layer_norms a zero": (cu.plot_layer_norms, ({"plain": [1.0, 0.0]},), {}, ValueError,
+                                "which a log scale cannot show"),
+    "plot_layer_norms ax='axes'": (cu.plot_layer_norms, ({"a": [1.0]},), {"ax": "axes"}, TypeError, NOT_AXES),
+
+    # setup
+    "setup seed=-1": (cu.setup, (), {"seed": -1}, ValueError, "seed must be"),
+    "setup seed=1.5": (cu.setup, (), {"seed": 1.5}, TypeError, "seed must be"),
+    "setup seed='0'": (cu.setup, (), {"seed": "0"}, TypeError, "seed must be"),
+    "setup present='yes'": (cu.setup, (), {"present": "yes"}, TypeError, "present must be True or False"),
 }
 
 
-@pytest.mark.parametrize("fn, args, kwargs, error, message", CASES.values(), ids=CASES.keys())
-def test_bad_input_names_the_argument_and_the_fix(fn, args, kwargs, error, message, tmp_path, monkeypatch):
+def public_target(name):
+    """The public function or method a case is named after: "conv_params ..." -> cu.conv_params,
+    "Sweep.result ..." -> cu.Sweep.result, "ShapeTracer ..." -> cu.ShapeTracer."""
+    owner, _, method = name.split()[0].partition(".")
+    target = getattr(cu, owner)
+    return getattr(target, method) if method else target
+
+
+def raised_in(info, target):
+    """True when the exception passed through ``target``'s own code (its __init__ for a class)."""
+    code = getattr(target, "__code__", None) or target.__init__.__code__
+    return any(entry.frame.code.raw is code for entry in info.traceback)
+
+
+@pytest.mark.parametrize("name", CASES, ids=CASES.keys())
+def test_bad_input_names_the_argument_and_the_fix(name, tmp_path, monkeypatch):
+    fn, args, kwargs, error, message = CASES[name]
     monkeypatch.chdir(tmp_path)  # nothing may be written, not even by save_diagram
     monkeypatch.delenv("COURSE_UPDATE_IMAGES", raising=False)
     args = [built(a) for a in args]
-    kwargs = {name: built(value) for name, value in kwargs.items()}
+    kwargs = {key: built(value) for key, value in kwargs.items()}
     with pytest.raises(error, match=message) as info:
         fn(*args, **kwargs)
     assert type(info.value) is error, f"{type(info.value).__name__} is not a plain {error.__name__}"
     assert "\n" not in str(info.value)
+    assert raised_in(info, public_target(name)), f"the error did not come from {name.split()[0]}"
     assert list(tmp_path.iterdir()) == []
-
-
-def test_lazy_arguments_are_built():
-    assert isinstance(built(LENET), keras.Model) and isinstance(built(SUBCLASSED_MODEL), Subclassed)
-    assert built(keras.Sequential) is keras.Sequential
 
 
 @pytest.mark.parametrize("pad_to, error, message", [
@@ -445,39 +560,28 @@ CHECKS = {
 }
 
 
-@pytest.mark.parametrize("check, student, message", CHECKS.values(), ids=CHECKS.keys())
-def test_checkers_report_bad_input_as_one_failed_line(check, student, message):
+@pytest.mark.parametrize("name", CHECKS, ids=CHECKS.keys())
+def test_checkers_report_bad_input_as_one_failed_line(name):
+    from course_utils.checks.common import CHECKS as REGISTERED
+
+    check, student, message = CHECKS[name]
     result = check(built(student))
     assert isinstance(result, cu.CheckResult) and not result.ok
     assert "\n" not in result.message and "Try:" in result.message, result.message
     assert re.search(message, result.message), result.message
+    exercise = next(exercise for exercise, run in REGISTERED.items() if run is public_target(name))
+    assert result.exercise == exercise, f"the result came from the checker of {result.exercise!r}, not {name.split()[0]}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Every public name is covered: here, or by the bad-input tests of its own module (named, so they cannot vanish).
+# Every public name has cases here: the tests above prove each case reached the function it is named after.
 
-COVERED_ELSEWHERE = {
-    "gradient_norms": ("test_gradients.py", "test_bad_input"),
-    "run_sweep": ("test_sweep.py", "test_run_sweep_bad_input"),
-    "save_sweep": ("test_sweep.py", "test_save_sweep_bad_input"),
-    "load_sweep": ("test_sweep.py", "test_config_mismatch_names_the_differing_settings"),
-    "Sweep": ("test_sweep.py", "test_result_of_an_unknown_point_lists_known_ones"),
-    "plot_depth_sweep": ("test_sweep.py", "test_sweep_plots_bad_input"),
-    "plot_step_curves": ("test_sweep.py", "test_sweep_plots_bad_input"),
-    "plot_layer_norms": ("test_sweep.py", "test_sweep_plots_bad_input"),
-    "CheckResult": ("test_checks_common.py", "test_check_result_is_a_plain_dataclass"),  # a result, takes no input
-}
+NO_INPUT = {"CheckResult"}  # a result a checker returns; students never call it
 
 
 def test_every_public_function_has_bad_input_cases():
-    import pathlib
-
-    covered_here = {case.split()[0] for case in CASES} | {case.split()[0] for case in CHECKS}
+    named = {case.split()[0].partition(".")[0] for case in [*CASES, *CHECKS]}
     public = {name for name in cu.__all__ if callable(getattr(cu, name))}
-    missing = public - covered_here - set(COVERED_ELSEWHERE)
+    missing = public - named - NO_INPUT
     assert not missing, f"public functions without bad-input cases: {sorted(missing)}; add them to CASES or CHECKS"
-    tests = pathlib.Path(__file__).parent
-    for name, (module, test) in COVERED_ELSEWHERE.items():
-        assert name in public, f"{name} is not public any more: remove it from COVERED_ELSEWHERE"
-        source = (tests / module).read_text()
-        assert f"def {test}(" in source and name in source, f"{module}::{test} does not cover {name}"
+    assert named <= public, f"cases named after no public function: {sorted(named - public)}"

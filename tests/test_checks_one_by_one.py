@@ -110,7 +110,7 @@ def product_of_stages(h, w, c, b, f, n):
     (kernel_not_squared, "not squared"),
     (with_biases, "counted the biases"),
     (valid_padding, "'valid' convolution"),
-    (hard_coded, "the lecture's answer whatever the arguments"),
+    (hard_coded, "the inception (3a) answer whatever the arguments"),
     (height_squared, "use each argument where it belongs"),
     (product_of_stages, "add the MACs of the two convolutions"),
 ])

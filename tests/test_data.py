@@ -75,14 +75,6 @@ def test_padding_is_symmetric_and_zero(tmp_path, offline):
     assert padded[:, :2].max() == 0 and padded[:, 30:].max() == 0
 
 
-@pytest.mark.parametrize("pad_to, error, words", [(20, ValueError, "pad_to must be at least 28"),
-                                                   (32.0, TypeError, "pad_to must be a whole number")])
-def test_bad_pad_to(tmp_path, offline, pad_to, error, words):
-    fake_mnist(tmp_path)
-    with pytest.raises(error, match=words):
-        load_mnist(data_dir=tmp_path, pad_to=pad_to)
-
-
 def test_no_data_at_all_fails_with_instructions(offline):
     with pytest.raises(RuntimeError, match="COURSE_DATA_DIR"):
         load_mnist()

@@ -2,7 +2,6 @@ import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pytest
 
 from course_utils import setup
 from course_utils.setup_env import check_versions, plot_style, present_mode, required_versions
@@ -27,17 +26,6 @@ def test_setup_presenter_mode_enlarges_fonts(capsys, monkeypatch):
     assert present_mode() is True
     monkeypatch.setenv("COURSE_PRESENT", "0")
     assert present_mode() is False
-
-
-@pytest.mark.parametrize("seed, error", [(-1, ValueError), (1.5, TypeError), ("0", TypeError)])
-def test_setup_bad_seed(seed, error):
-    with pytest.raises(error, match="seed must be"):
-        setup(seed=seed)
-
-
-def test_setup_bad_present():
-    with pytest.raises(TypeError, match="present must be True or False"):
-        setup(present="yes")
 
 
 def test_the_minimum_versions_are_the_pins_of_pyproject():

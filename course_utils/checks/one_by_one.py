@@ -23,7 +23,7 @@ from .common import call_student, checker, failed, passed, student_value
 
 EXERCISE = "bottleneck_macs"
 ARGS = ("height", "width", "in_channels", "bottleneck", "kernel_size", "filters")
-# The lecture's example first, then a ResNet-like stage, then a small case where height != width and every
+# GoogLeNet's inception (3a) example first, then a ResNet-like stage, then a small case where height != width and every
 # argument differs, so that swapped arguments give a different answer.
 CASES = (
     (28, 28, 192, 16, 5, 32),
@@ -106,12 +106,12 @@ def check_bottleneck_macs(bottleneck_macs):
             continue
         where = f"bottleneck_macs({_call(args)}) returned {got:,}, expected {want:,}"
         if i > 0:
-            where = f"right for the lecture's numbers, but {where}"
+            where = f"right for the inception (3a) numbers, but {where}"
         for answer, problem, fix in _mistakes(*args):
             if answer is not None and got == answer:
                 return failed(EXERCISE, f"{where}: {problem}", fix)
         if i > 0 and got == reference(*CASES[0]):
-            return failed(EXERCISE, f"{where}: it gives the lecture's answer whatever the arguments.",
+            return failed(EXERCISE, f"{where}: it gives the inception (3a) answer whatever the arguments.",
                           "compute the MACs from the arguments instead of fixed numbers.")
         if i > 0:
             return failed(EXERCISE, f"{where}.", f"use each argument where it belongs: {FORMULA}.")
