@@ -10,7 +10,7 @@ with the reference below; when they differ it looks at the layers to name the mi
 """
 import numpy as np
 
-from .common import call_student, checker, failed, passed, student_value
+from .common import call_student, checker, failed, passed, student_value, whole_answer
 
 EXERCISE = "vgg_block"
 SETTINGS = [((12, 12, 3), 8, 2), ((8, 10, 4), 6, 3), ((6, 6, 5), 4, 1)]  # input shape, filters, convs
@@ -212,24 +212,14 @@ CONV1_SIDE = (227 - 11) // 4 + 1  # 55
 CONV1_PARAMS = 11 * 11 * 3 * 96 + 96  # 34,944
 
 
-def _whole(exercise, value, name):
-    """``value`` as an int, or a failed CheckResult when it is not a whole number."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        return failed(exercise, f"`{name}` is {value!r} ({type(value).__name__}), not a number.",
-                      f"write a whole number (or an expression that gives one) after `{name} =`.")
-    if not np.isfinite(value) or value != int(value):
-        return failed(exercise, f"`{name}` is {value}, not a whole number: sizes and counts are whole.",
-                      "round down with // where the formula divides.")
-    return int(value)
-
-
 @checker(CONV1)
 def check_alexnet_conv1(conv1_side, conv1_params):
     """Check the predicted output side (H = W) and parameter count of AlexNet's first convolution: 96 filters of
     11x11 with stride 4 and no padding on a 227x227x3 image."""
-    side = _whole(CONV1, student_value(CONV1, conv1_side, "conv1_side", example="a whole number"), "conv1_side")
-    params = _whole(CONV1, student_value(CONV1, conv1_params, "conv1_params", example="a whole number"),
-                    "conv1_params")
+    side = whole_answer(CONV1, student_value(CONV1, conv1_side, "conv1_side", example="a whole number"), "conv1_side",
+                        "sizes are whole: round down with // where the formula divides.")
+    params = whole_answer(CONV1, student_value(CONV1, conv1_params, "conv1_params", example="a whole number"),
+                          "conv1_params", "a parameter count is whole: count weights and biases.")
     for value in (side, params):
         if not isinstance(value, int):
             return value

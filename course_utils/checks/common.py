@@ -100,6 +100,19 @@ def student_value(exercise, value, name, example="a number"):
     return value
 
 
+def whole_answer(exercise, value, name, fix):
+    """A predicted count or size as an int, or a failed ``CheckResult`` when it is not a whole number; ``fix`` says
+    what to try for a fraction (for example "round down with // where the formula divides.")."""
+    import numpy as np
+
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return failed(exercise, f"`{name}` is {value!r:.40} ({type(value).__name__}), not a number.",
+                      f"write a whole number (or the arithmetic that gives one) after `{name} =`.")
+    if not np.isfinite(value) or value != int(value):
+        return failed(exercise, f"`{name}` is {value}, not a whole number.", fix)
+    return int(value)
+
+
 CHECKS = {}  # exercise name -> its checker, for yours_or_reference()
 REFERENCES = {}  # exercise name -> the course's reference function
 PASSED = {}  # exercise name -> the student's function object that last passed its checker

@@ -25,7 +25,7 @@ import zlib
 import numpy as np
 
 from ..tracing import format_shape
-from .common import StudentError, call_student, checker, failed, passed, same_outputs, student_value
+from .common import StudentError, call_student, checker, failed, passed, same_outputs, student_value, whole_answer
 
 ATOL = 1e-4
 BATCH = 2
@@ -543,17 +543,6 @@ PARAMS_BN = 4 * PARAMS_FILTERS  # 64: gamma, beta (trained), moving mean and var
 IDENTITY_PARAMS = 2 * PARAMS_CONV + 2 * PARAMS_BN  # 4,768
 
 
-def _whole(exercise, value, name):
-    """``value`` as an int, or a failed CheckResult when it is not a whole number."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        return failed(exercise, f"`{name}` is {value!r:.40} ({type(value).__name__}), not a number.",
-                      f"write a whole number (or the arithmetic that gives one) after `{name} =`.")
-    if not np.isfinite(value) or value != int(value):
-        return failed(exercise, f"`{name}` is {value}, not a whole number: a parameter count is whole.",
-                      "count whole numbers of weights, biases and BatchNormalization values.")
-    return int(value)
-
-
 def _params_slips():
     """Wrong counts that a known slip gives, with what the slip is."""
     f, conv, bn = PARAMS_FILTERS, PARAMS_CONV, PARAMS_BN
@@ -589,8 +578,9 @@ def check_identity_params(identity_params):
 
     The convolutions keep their biases; each BatchNormalization layer stores 4 numbers per channel.
     """
-    value = _whole(PARAMS, student_value(PARAMS, identity_params, "identity_params", example="a whole number"),
-                   "identity_params")
+    value = whole_answer(PARAMS, student_value(PARAMS, identity_params, "identity_params", example="a whole number"),
+                         "identity_params", "a parameter count is whole: count whole numbers of weights, biases and "
+                                            "BatchNormalization values.")
     if not isinstance(value, int):
         return value
     if value != IDENTITY_PARAMS:
