@@ -16,6 +16,7 @@ from .checks.resnets import check_identity_block, check_identity_params, check_p
 from .checks.why_resnets import check_degradation, check_plain_identity, check_silence_branch
 from .checks.one_by_one import check_bottleneck_macs, check_one_by_one, check_reduce_1x1
 from .tracing import format_shape, trace, trace_table
+from .feature_maps import FeatureMaps, feature_maps, feature_maps_html, map_layers
 from .explorers import bottleneck_costs, bottleneck_explorer, bottleneck_html, conv_explorer, conv_explorer_html
 from .tracer import ShapeTracer, tracer_html, tracer_step
 
@@ -31,4 +32,5 @@ __all__ = [
     "check_degradation", "check_silence_branch",
     "Sweep", "gradient_norms", "load_sweep", "reset_optimizer", "run_sweep", "save_sweep",
     "plot_depth_sweep", "plot_layer_norms", "plot_step_curves", "dtype_policy", "yours_or_reference",
+    "FeatureMaps", "feature_maps", "feature_maps_html", "map_layers",
 ]

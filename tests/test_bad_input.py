@@ -348,6 +348,26 @@ CASES = {
                                 "which a log scale cannot show"),
     "plot_layer_norms ax='axes'": (cu.plot_layer_norms, ({"a": [1.0]},), {"ax": "axes"}, TypeError, NOT_AXES),
 
+    # feature maps
+    "map_layers 'lenet'": (cu.map_layers, ("lenet",), {}, TypeError, NOT_A_MODEL),
+    "feature_maps images='x'": (cu.feature_maps, (LENET, "x"), {}, TypeError,
+                                r"images must be a non-empty batch of images shaped like the model's input"),
+    "feature_maps images of another shape": (cu.feature_maps, (LENET, np.zeros((2, 28, 28, 1))), {}, ValueError,
+                                             r"images must have the model's input shape \(32, 32, 1\)"),
+    "feature_maps layer='dense'": (cu.feature_maps, (LENET, np.zeros((1, 32, 32, 1))), {"layer": "dense"},
+                                   ValueError, r"layer must be the name or number of a layer with maps.*Use one of"),
+    "feature_maps layer=5": (cu.feature_maps, (LENET, np.zeros((1, 32, 32, 1))), {"layer": 5}, ValueError,
+                             r"layer must be at most 0 \(the model has 1 layers with maps\)"),
+    "feature_maps image=3": (cu.feature_maps, (LENET, np.zeros((1, 32, 32, 1))), {"image": 3}, ValueError,
+                             r"image must be at most 0 \(there are 1 images\)"),
+    "feature_maps image=1.0": (cu.feature_maps, (LENET, np.zeros((1, 32, 32, 1))), {"image": 1.0}, TypeError,
+                               r"image must be a whole number.*Use an image number"),
+    "feature_maps_html model=None": (cu.feature_maps_html, (None, np.zeros((1, 32, 32, 1))), {}, TypeError,
+                                     NOT_A_MODEL),
+    "FeatureMaps image=-1": (cu.FeatureMaps, (LENET, np.zeros((1, 32, 32, 1))), {"image": -1}, ValueError,
+                             r"image must be at least 0"),
+    "FeatureMaps images=[]": (cu.FeatureMaps, (LENET, []), {}, TypeError, r"images must be a non-empty batch"),
+
     # setup
     "setup seed=-1": (cu.setup, (), {"seed": -1}, ValueError, "seed must be"),
     "setup seed=1.5": (cu.setup, (), {"seed": 1.5}, TypeError, "seed must be"),

@@ -1,6 +1,7 @@
-"""The shape tracer in a real browser: JupyterLab on 127.0.0.1 (free port, token auth), headless Chromium driven by
-Playwright.  It runs a notebook that builds a small residual network, moves the tracer's slider three ways (keyboard,
-mouse drag, typing in the readout) and checks the layer name, output shape and parameter count shown each time.
+"""The shape tracer and the feature-map view in a real browser: JupyterLab on 127.0.0.1 (free port, token auth),
+headless Chromium driven by Playwright.  It runs a notebook that builds a small residual network, moves the tracer's
+slider three ways (keyboard, mouse drag, typing in the readout) and checks the layer name, output shape and parameter
+count shown each time; then it picks another layer and another image in the feature-map view and checks what it shows.
 
 Skipped, with a plain message at the end of the run, when /usr/bin/chromium is missing; it fails instead when
 COURSE_REQUIRE_BROWSER=1 (set by .ci/run, which installs Chromium), so CI cannot skip it silently.
@@ -38,7 +39,10 @@ y = layers.Conv2D(16, 3, padding="same", name="conv_b")(x)
 z = layers.Add(name="skip_add")([x, y])
 outputs = layers.Conv2D(8, 1, strides=2, name="squeeze")(z)
 model = keras.Model(inputs, outputs, name="tiny_resnet")
-cu.ShapeTracer(model)
+display(cu.ShapeTracer(model))
+import numpy as np
+images = np.random.default_rng(0).uniform(size=(4, 32, 32, 3)).astype("float32")
+cu.FeatureMaps(model, images)
 """
 
 
@@ -109,7 +113,7 @@ def browser(lab_url, request):
     return chromium
 
 
-def test_moving_the_tracer_slider_shows_the_right_layer(lab_url, browser):
+def test_the_tracer_and_the_feature_maps_follow_mouse_and_keyboard(lab_url, browser):
     from playwright.sync_api import expect
 
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -130,7 +134,7 @@ def test_moving_the_tracer_slider_shows_the_right_layer(lab_url, browser):
     else:
         pytest.fail("JupyterLab did not run the notebook cell within 30 s: its kernel never became ready.")
 
-    tracer = page.locator(".jp-OutputArea", has=page.locator("[data-field='name']"))
+    tracer = page.locator(".jp-OutputArea-child", has=page.locator("[data-field='name']"))
     name = tracer.locator("[data-field='name']")
     output = tracer.locator("[data-field='output']")
     params = tracer.locator("[data-field='params']")
@@ -169,4 +173,21 @@ def test_moving_the_tracer_slider_shows_the_right_layer(lab_url, browser):
     page.keyboard.press("Enter")
     shows("squeeze", "7 x 7 x 8", "136")  # floor((14 - 1)/2) + 1 = 7; 1·1·16·8 + 8
     expect(tracer).to_contain_text("parameters 3,672 of 3,672 (100.0%)")
+
+    # The feature-map view below it: another layer from the menu, another image by keyboard.
+    maps = page.locator(".jp-OutputArea-child", has=page.locator("[data-field='map-layer']"))
+    expect(maps.locator("[data-field='map-layer']")).to_have_text("conv_a")
+    expect(maps.locator("[data-field='map-shape']")).to_have_text("28 x 28 x 16")
+    expect(maps.locator("img[data-field='filter']")).to_have_count(16)  # the first convolution's filters
+    first_map = maps.locator("img[data-field='map']").first.get_attribute("src")
+    maps.locator("select").select_option("squeeze")
+    expect(maps.locator("[data-field='map-layer']")).to_have_text("squeeze")
+    expect(maps.locator("[data-field='map-shape']")).to_have_text("7 x 7 x 8")
+    expect(maps.locator("img[data-field='map']")).to_have_count(8)
+    expect(maps.locator("img[data-field='filter']")).to_have_count(0)
+    squeeze_map = maps.locator("img[data-field='map']").first.get_attribute("src")
+    maps.locator(".widget-slider .noUi-handle").focus()
+    page.keyboard.press("ArrowRight")
+    expect(maps.locator("[data-field='map-image']")).to_have_text("1")
+    assert maps.locator("img[data-field='map']").first.get_attribute("src") not in (first_map, squeeze_map)
     page.close()
