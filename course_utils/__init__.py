@@ -18,13 +18,13 @@ from .checks.one_by_one import check_bottleneck_macs, check_one_by_one, check_re
 from .tracing import format_shape, trace, trace_table
 from .feature_maps import FeatureMaps, feature_maps, feature_maps_html, map_layers
 from .explorers import bottleneck_costs, bottleneck_explorer, bottleneck_html, conv_explorer, conv_explorer_html
-from .tracer import ShapeTracer, tracer_html, tracer_step
+from .tracer import ShapeTracer, tracer_html, tracer_static_html, tracer_step
 
 __all__ = [
     "CheckResult", "conv_macs", "conv_output_size", "conv_params", "format_shape", "load_mnist", "plot_history",
     "pool_output_size", "setup", "show_digits", "trace", "trace_table",
     "bottleneck_costs", "bottleneck_explorer", "bottleneck_html",
-    "ShapeTracer", "conv_explorer", "conv_explorer_html", "tracer_html", "tracer_step",
+    "ShapeTracer", "conv_explorer", "conv_explorer_html", "tracer_html", "tracer_static_html", "tracer_step",
     "check_bottleneck_macs", "check_one_by_one", "check_reduce_1x1",
     "draw_architecture", "save_diagram", "check_vgg_block",
     "check_alexnet_conv1", "check_activation_memory",

@@ -8,6 +8,7 @@ import html
 
 from .arguments import positive_int, whole_number
 from .shapes import conv_macs, conv_output_size, conv_params
+from .static_html import stepper_html
 from .volumes import volumes_svg
 
 
@@ -76,24 +77,42 @@ def _slider(description, value, low, high):
                              style={"description_width": "initial"}, layout={"width": "420px"})
 
 
-def _explorer(render, sliders):
-    """A VBox of ``sliders`` (name -> IntSlider) and an HTML output that shows ``render(**values)`` live.
+class Explorer:
+    """Sliders (``explorer.sliders``, name -> IntSlider) and an HTML output (``explorer.output``) that shows
+    ``render(**values)`` live.  Without a kernel (an HTML export, a slide deck, the static site) it shows the pages of
+    one slider, ``static_slider``, rendered ahead at the other sliders' current values."""
 
-    The box keeps ``box.sliders`` (the dict) and ``box.output`` (the HTML widget) for tests and notebooks.
-    """
-    import ipywidgets as widgets
+    def __init__(self, render, sliders, static_slider, static_values):
+        import ipywidgets as widgets
 
-    output = widgets.HTML()
+        self.render, self.sliders, self.output = render, sliders, widgets.HTML()
+        self.static_slider, self.static_values = static_slider, list(static_values)
+        for slider in sliders.values():
+            slider.observe(lambda _change: self.update(), names="value")
+        self.update()
+        self.widget = widgets.VBox([*sliders.values(), self.output])
 
-    def update(_change=None):
-        output.value = render(**{name: slider.value for name, slider in sliders.items()})
+    def values(self):
+        return {name: slider.value for name, slider in self.sliders.items()}
 
-    for slider in sliders.values():
-        slider.observe(update, names="value")
-    update()
-    box = widgets.VBox([*sliders.values(), output])
-    box.sliders, box.output = sliders, output
-    return box
+    def update(self):
+        self.output.value = self.render(**self.values())
+
+    def static_html(self):
+        """The explorer without a kernel: one page per value of ``static_slider``, the others as they are now."""
+        values = self.values()
+        steps = sorted(set(self.static_values) | {values[self.static_slider]})
+        pages = [self.render(**dict(values, **{self.static_slider: step})) for step in steps]
+        fixed = ", ".join(f"{name} = {value}" for name, value in values.items() if name != self.static_slider)
+        return stepper_html(pages, [f"{self.static_slider} = {step}" for step in steps], self.static_slider,
+                            start=steps.index(values[self.static_slider]),
+                            note=f"(with {fixed}; run the notebook to move every slider)")
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = f"explorer: {self.values()}; run it in Jupyter to move the sliders."
+        bundle["text/html"] = self.static_html()  # for pages without a kernel
+        return bundle
 
 
 def bottleneck_explorer(height=28, width=28, in_channels=192, bottleneck=16, kernel_size=5, filters=32):
@@ -112,7 +131,7 @@ def bottleneck_explorer(height=28, width=28, in_channels=192, bottleneck=16, ker
     def render(**values):
         return bottleneck_html(height, width, **values)
 
-    return _explorer(render, sliders)
+    return Explorer(render, sliders, "bottleneck", [1, 2, 4, 8, 16, 32, 64, 128, 192])
 
 
 def conv_explorer_html(size=6, kernel_size=3, strides=1, padding=0, in_channels=3, filters=8):
@@ -164,4 +183,4 @@ def conv_explorer(size=6, kernel_size=3, strides=1, padding=0, in_channels=3, fi
         "in_channels": _slider("n_c_in = input channels", in_channels, 1, max(64, in_channels)),
         "filters": _slider("n_c_out = filters", filters, 1, max(64, filters)),
     }
-    return _explorer(conv_explorer_html, sliders)
+    return Explorer(conv_explorer_html, sliders, "kernel_size", range(1, 12))

@@ -11,6 +11,7 @@ import io
 import numpy as np
 
 from .arguments import keras_model, whole_number
+from .static_html import stepper_html
 
 MAX_MAPS = 16  # maps shown per layer: enough to see what the layer does, few enough to draw at once
 
@@ -154,7 +155,15 @@ class FeatureMaps:
         return (f"FeatureMaps of {self.model.name}: layer {self.layer.value}, image {self.image.value} of "
                 f"{len(self.images)}; run it in Jupyter to pick others.")
 
+    def static_html(self):
+        """The view without a kernel: every layer's maps for the chosen image, rendered ahead, with a slider."""
+        names = map_layers(self.model)
+        pages = [feature_maps_html(self.model, self.images, name, self.image.value) for name in names]
+        return stepper_html(pages, names, "layer", start=names.index(self.layer.value),
+                            note=f"(image {self.image.value}; run the notebook to pick other images)")
+
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = repr(self)
+        bundle["text/html"] = self.static_html()  # for pages without a kernel
         return bundle

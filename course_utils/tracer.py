@@ -6,6 +6,7 @@ import math
 
 from .arguments import whole_number
 from .shapes import conv_output_size
+from .static_html import sample, stepper_html
 from .tracing import TraceRow, format_shape, trace
 from .volumes import volumes_svg
 
@@ -234,6 +235,18 @@ def tracer_html(rows, index):
             f"<table style='line-height:1.3'>{''.join(table)}</table></div></div>")
 
 
+def tracer_static_html(rows, index=0):
+    """The tracer without a kernel: every step of ``rows`` (at most ``MAX_PAGES``, sampled evenly beyond that)
+    rendered ahead with ``tracer_html`` and stepped through by a plain-JavaScript slider."""
+    rows = _check_rows(rows)
+    steps = sample(len(rows))
+    note = (f"({len(steps)} of its {len(rows)} layer calls, evenly spread; run the notebook to see every one)"
+            if len(steps) < len(rows) else "")
+    start = min(range(len(steps)), key=lambda k: abs(steps[k] - index))
+    return stepper_html([tracer_html(rows, i) for i in steps], [f"row {i}: {rows[i].name}" for i in steps],
+                        "trace row", start=start, note=note)
+
+
 class ShapeTracer:
     """Step through the layer calls of a built Keras model (or of the rows of ``cu.trace(model)``) with a slider.
 
@@ -274,4 +287,5 @@ class ShapeTracer:
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = repr(self)
+        bundle["text/html"] = tracer_static_html(self.rows, self.slider.value)  # for pages without a kernel
         return bundle

@@ -247,6 +247,8 @@ CASES = {
     "tracer_step rows of dicts": (cu.tracer_step, ([{"name": "conv"}], 0), {}, TypeError, NOT_ROWS),
     "tracer_step index=True": (cu.tracer_step, (LENET_ROWS, True), {}, TypeError,
                                r"index must be a whole number.*Use a row number from 0 to 3"),
+    "tracer_static_html a model instead of rows": (cu.tracer_static_html, (LENET,), {}, TypeError, NOT_ROWS),
+    "tracer_static_html rows=[]": (cu.tracer_static_html, ([],), {}, TypeError, NOT_ROWS),
     "tracer_html rows=None": (cu.tracer_html, (None, 0), {}, TypeError, NOT_ROWS),
     "tracer_html rows=[]": (cu.tracer_html, ([], 0), {}, TypeError, NOT_ROWS),
     "tracer_html index='1'": (cu.tracer_html, (LENET_ROWS, "1"), {}, TypeError,

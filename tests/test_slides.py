@@ -13,7 +13,8 @@ import nbformat
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-DECKS = [ROOT / "notebooks" / "00_index.ipynb", ROOT / "tests" / "fixtures" / "exercises.ipynb"]
+DECKS = [ROOT / "notebooks" / "00_index.ipynb", ROOT / "tests" / "fixtures" / "exercises.ipynb",
+         ROOT / "notebooks" / "02_resnets.ipynb"]  # 02: the tracer of ResNet-8, stepped without a kernel
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -36,6 +37,21 @@ def expected(nb):
     rest = shown[1:]
     return {"horizontal": 1 + rest.count("slide"), "total": 1 + rest.count("slide") + rest.count("subslide"),
             "fragments": rest.count("fragment"), "notes": types.count("notes")}
+
+
+def tracer_rows_saved(path):
+    """(name, output shape, parameters) of every row of the kernel-free tracer the notebook saved, in order."""
+    import re
+
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            page = output.get("data", {}).get("text/html", "")
+            if slides.WIDGET_VIEW in output.get("data", {}) and "<b>trace row</b>" in page:
+                return [(re.search(r"data-field='name'[^>]*>([^<]*)<", t).group(1),
+                         re.search(r"data-field='output'[^>]*>([^<]*)<", t).group(1),
+                         re.search(r"data-field='params'[^>]*>([^<]*)<", t).group(1))
+                        for t in re.findall(r"<template[^>]*>(.*?)</template>", page, re.S)]
+    return []
 
 
 def test_expected_counts_of_the_fixture():
@@ -173,3 +189,46 @@ def test_present_executes_a_copy_with_presenter_mode_and_leaves_the_notebook_alo
     setup = "".join(out.get("text", "") for out in nb.cells[1].outputs)
     assert setup.rstrip().endswith("· presenter mode")
     assert "COURSE_PRESENT" not in os.environ and path.read_bytes() == before
+
+
+def test_the_tracer_steps_without_a_kernel_in_the_deck(browser, decks):
+    """Notebook 02's deck: its ResNet-8 tracer moves by keyboard and mouse with no kernel, showing the numbers the
+    live widget showed (tracer_html of each row, saved with the notebook)."""
+    from playwright.sync_api import expect
+
+    saved = tracer_rows_saved(DECKS[2])
+    assert len(saved) > 10, "notebook 02 saved no kernel-free tracer: run `make notebooks NB=notebooks/02_resnets.ipynb`"
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(LOCAL) else route.abort())
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(decks[1]["02_resnets"].as_uri())
+        page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+        page.evaluate("""() => { const widget = [...document.querySelectorAll('.course-static-widget')]
+                                     .find(w => w.textContent.includes('trace row'));
+                                 const at = Reveal.getIndices(widget.closest('section'));
+                                 Reveal.slide(at.h, at.v); }""")
+        tracer = page.locator(".course-static-widget", has_text="trace row")
+        shown = tracer.locator("[data-field='static-page']")
+
+        def shows(row):
+            name, shape, params = saved[row]
+            expect(shown.locator("[data-field='name']")).to_have_text(name)
+            expect(shown.locator("[data-field='output']")).to_have_text(shape)
+            expect(shown.locator("[data-field='params']")).to_have_text(params)
+
+        shows(0)
+        slide = page.evaluate("() => Reveal.getIndices()")
+        slider = tracer.locator("input[type=range]")
+        slider.focus()
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        shows(3)
+        box = slider.bounding_box()
+        page.mouse.click(box["x"] + box["width"] - 3, box["y"] + box["height"] / 2)
+        shows(len(saved) - 1)
+        assert page.evaluate("() => Reveal.getIndices()") == slide  # the arrow keys moved the slider, not the deck
+    finally:
+        page.close()
+    assert errors == []

@@ -84,13 +84,17 @@ def copy_vendor(modules, out_dir):
 
 
 def deck_notebook(nb):
-    """A copy of ``nb`` fit for a static deck: widget outputs become a one-line note, widget state is dropped."""
+    """A copy of ``nb`` fit for a static deck: a widget output shows the kernel-free version it saved beside the live
+    view (its text/html), or a one-line note when it has none; widget state is dropped."""
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         for output in cell.get("outputs", []):
-            if WIDGET_VIEW in output.get("data", {}):
-                output["data"] = {"text/html": WIDGET_NOTE, "text/plain": "Interactive widget (JupyterLab only)."}
+            data = output.get("data", {})
+            if WIDGET_VIEW in data:
+                static = data.get("text/html")
+                output["data"] = {"text/html": static or WIDGET_NOTE,
+                                  "text/plain": data.get("text/plain", "Interactive widget (JupyterLab only).")}
     return nb
 
 
