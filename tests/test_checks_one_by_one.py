@@ -343,7 +343,7 @@ def test_reduce_right_answers_pass(shape, params):
     ((28, 28, 16), 150_528, "number of input values"),
     ((28, 28, 16), 2_408_448, "multiply count (MACs)"),
     ((28, 28, 16), 2_420_992, "once per pixel"),
-    ((28, 28, 16), 4_000, "plus one bias, for each filter"),
+    ((28, 28, 16), 4_000, "count the weights of one filter, add its bias"),
     ((28, 28, 192), 3_088, "keeps the input's 192 channels"),
     ((27, 27, 16), 3_088, "the height and width do not shrink"),
     ((14, 14, 16), 3_088, "the height and width do not shrink"),
@@ -374,3 +374,32 @@ def test_reduce_answer_agrees_with_keras():
     model = keras.Sequential([keras.Input(shape=(28, 28, 192)), layers.Conv2D(16, 1, activation="relu")])
     assert model.output_shape == (None, 28, 28, 16) and model.count_params() == REDUCE_PARAMS
     assert check_reduce_1x1(model.output_shape, model.count_params()).ok
+
+
+@pytest.mark.parametrize("wrong, named", [
+    (lambda h, w, c, b, k, f: 2 * (h * w * b * c + h * w * f * k * k * b), "floating-point operations (FLOPs)"),
+    (lambda h, w, c, b, k, f: round((h * w * b * c + h * w * f * k * k * b) / 1e6, 1), "that is in millions"),
+    (lambda h, w, c, b, k, f: h * w * b * c * k * k + h * w * f * k * k * b, "the 1x1 convolution has a 1x1 kernel"),
+])
+def test_more_bottleneck_slips_are_named(wrong, named):
+    result = check_bottleneck_macs(wrong)
+    assert not result.ok and named in result.message, result.message
+
+
+@pytest.mark.parametrize("shape, params, named", [
+    ((28, 28, 1), 3_088, "one channel per filter"),
+    ((28, 28, 16), 76_800, "5x5 filters without biases"),
+    ((28, 28, 16), 6_144, "counted each weight twice"),
+    ((28, 28, 16), 3_280, "biases for the input channels as well"),
+    ((28, 28, 16), 12_560, "output values plus the biases"),
+])
+def test_more_reduce_slips_are_named(shape, params, named):
+    result = check_reduce_1x1(shape, params)
+    assert not result.ok and named in result.message, result.message
+    assert "3,088" not in result.message and "192 * 16" not in result.message  # the answer is not handed out
+
+
+def test_a_shape_written_as_an_array_is_a_shape():
+    import numpy as np
+
+    assert check_reduce_1x1(np.array([28, 28, 16]), 3_088).ok

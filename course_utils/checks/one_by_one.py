@@ -77,6 +77,14 @@ def _mistakes(height, width, in_channels, bottleneck, kernel_size, filters):
         (reduce + conv + hw * (bottleneck + filters),
          "you counted the biases: adding a bias is an addition, not a multiply-accumulate.",
          "leave the biases out of the MACs."),
+        (2 * (reduce + conv), "that is twice the MACs: floating-point operations (FLOPs) count the multiply and the "
+                              "add apart, a multiply-accumulate counts them as one.",
+         "count one MAC per weight per output number."),
+        (round((reduce + conv) / 1e6, 1), "that is in millions; the function returns the count itself.",
+         "return the number of MACs, not millions of them."),
+        (reduce * f * f + conv, "the 1x1 convolution has a 1x1 kernel: only the second convolution multiplies by "
+                                "kernel_size**2.",
+         "leave kernel_size out of the 1x1 stage's MACs."),
         (valid, "you used the output size of a 'valid' convolution; with padding='same' the second convolution "
                 "keeps height x width.",
          "use height * width output pixels for both convolutions."),
@@ -115,7 +123,8 @@ def check_bottleneck_macs(bottleneck_macs):
                           "compute the MACs from the arguments instead of fixed numbers.")
         if i > 0:
             return failed(EXERCISE, f"{where}.", f"use each argument where it belongs: {FORMULA}.")
-        return failed(EXERCISE, f"{where}.", f"add the MACs of the two convolutions; {FORMULA}.")
+        return failed(EXERCISE, f"{where}.", "add the MACs of the two convolutions: each output number of a "
+                                             "convolution costs one MAC per weight of one filter.")
     return passed(EXERCISE, f"right on {len(CASES)} cases, including GoogLeNet's 28 x 28 x 192 -> 16 -> 32 "
                             f"({reference(*CASES[0]):,} MACs).")
 
@@ -284,6 +293,8 @@ def _whole_number(value):
 def _as_shape(value):
     """The predicted (height, width, channels) as a tuple of ints, or a failed CheckResult."""
     example = "write three whole numbers in parentheses, (height, width, channels), after `reduce_shape =`."
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = value.tolist()  # np.array([28, 28, 16]) is a shape too
     if not isinstance(value, (tuple, list)):
         return failed(REDUCE, f"`reduce_shape` is {value!r:.40} ({type(value).__name__}), not a shape.", example)
     items = list(value)
@@ -303,6 +314,8 @@ def _shape_slip(shape):
         return "that puts the channels first; shapes here are NHWC, channels last."
     if c == REDUCE_INPUT[2]:
         return "it keeps the input's 192 channels, but the output has one channel per filter."
+    if c == 1 and (h, w) == REDUCE_SHAPE[:2]:
+        return "one channel per filter: the layer has 16 filters, so 16 output channels."
     if c == NEXT_FILTERS:
         return "32 is the number of filters of the 5x5 convolution that comes next; this 1x1 layer has 16."
     if (h, w) == (1, 1):
@@ -346,9 +359,13 @@ def check_reduce_1x1(reduce_shape, reduce_params):
         28 * 28 * c_in: "that is the number of input values, not of weights.",
         28 * 28 * c_in * f: "that is the multiply count (MACs): parameters are stored once, not once per pixel.",
         28 * 28 * (c_in * f + f): "that counts the weights once per pixel; a convolution shares them across pixels.",
+        5 * 5 * c_in * f: "that counts 5x5 filters without biases; this layer is 1x1, and each filter has a bias.",
+        2 * c_in * f: "counted each weight twice.",
+        c_in * f + c_in + f: "added biases for the input channels as well; there is one per filter only.",
+        28 * 28 * f + f: "that is the number of output values plus the biases, not the weights.",
     }
     if params != REDUCE_PARAMS:
-        why = slips.get(params, "count f * f * n_c_in weights per filter, plus one bias, for each filter.")
+        why = slips.get(params, "count the weights of one filter, add its bias, then multiply by the filters.")
         return failed(REDUCE, f"reduce_params = {params:,} is not that layer's parameter count: {why}",
-                      "use f^2 * n_c_in * n_c_out + n_c_out with f = 1.")
+                      "count what one 1x1 filter stores over all the input channels, then all the filters.")
     return passed(REDUCE, f"{' x '.join(map(str, REDUCE_SHAPE))} out, {REDUCE_PARAMS:,} parameters: both right.")
