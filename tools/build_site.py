@@ -20,9 +20,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "build" / "site"
 SOURCE_DIR = ROOT / "build" / "site_source"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-MATHJAX = [("mathjax/es5/tex-chtml-full.js", "mathjax/tex-chtml-full.js"),
-           ("mathjax/es5/output/chtml/fonts/woff-v2", "mathjax/output/chtml/fonts/woff-v2"),
-           ("mathjax/LICENSE", "mathjax/LICENSE")]
+MATHJAX = [(source, target) for source, target in slides.VENDOR_FILES if target.startswith("mathjax/")]
 
 CONF = '''
 project = "Classic CNNs and ResNets"
@@ -72,14 +70,7 @@ def prepare(source=SOURCE_DIR, npm_dir=slides.NPM_DIR):
     for path in NOTEBOOKS:
         nbformat.write(slides.deck_notebook(nbformat.read(path, as_version=4)), source / "notebooks" / path.name)
     shutil.copytree(ROOT / "images", source / "images")
-    modules = slides.install_vendor(npm_dir=npm_dir)
-    for origin, target in MATHJAX:
-        origin, target = modules / origin, source / "_static" / target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if origin.is_dir():
-            shutil.copytree(origin, target)
-        else:
-            shutil.copyfile(origin, target)
+    slides.copy_vendor(slides.install_vendor(npm_dir=npm_dir), source / "_static", files=MATHJAX)
     return source
 
 

@@ -68,9 +68,9 @@ def install_vendor(npm_dir=NPM_DIR, package_dir=PACKAGE_DIR):
     return modules
 
 
-def copy_vendor(modules, out_dir):
-    """Copy reveal.js and MathJax from ``modules`` into ``out_dir``, replacing only those copies."""
-    for source, target in VENDOR_FILES:
+def copy_vendor(modules, out_dir, files=VENDOR_FILES):
+    """Copy ``files`` (default: reveal.js and MathJax) from ``modules`` into ``out_dir``, replacing only those copies."""
+    for source, target in files:
         source, target = pathlib.Path(modules) / source, pathlib.Path(out_dir) / target
         if not source.exists():
             raise SlidesError(f"{source} is missing: delete {pathlib.Path(modules).parent} and run `make slides` "
