@@ -4,7 +4,6 @@ Built once into a temporary folder; then headless Chromium opens every page and 
 that leaves the site, a missing image or a broken link. Without Chromium or npm it is skipped with the reason, unless
 COURSE_REQUIRE_BROWSER=1 (CI), where it fails.
 """
-import os
 import pathlib
 import re
 import shutil
@@ -12,19 +11,9 @@ import shutil
 import nbformat
 import pytest
 
+from conftest import unavailable
 from tools import build_site as site
 from tools import build_slides as slides
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--allow-file-access-from-files"]
-
-
-def unavailable(reason):
-    if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":  # CI installs both: there a skip would hide a gap
-        pytest.fail(reason)
-    pytest.skip(reason)
-
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
@@ -50,18 +39,6 @@ def test_no_page_loads_anything_from_the_network(built):
     for page in [index, *pages]:
         loads = re.findall(r'(?:src|href)="(https?:[^"]*)"', page.read_text())
         assert loads == [], f"{page.name} refers to the network: {loads[:3]}"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not pathlib.Path(CHROMIUM).is_file():
-        unavailable(f"Chromium not found at {CHROMIUM} (on Debian: apt-get install chromium): the site was not opened.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_every_page_opens_offline_with_its_images_links_math_and_next_page(browser, built):

@@ -15,11 +15,9 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DECKS = [ROOT / "notebooks" / "00_index.ipynb", ROOT / "tests" / "fixtures" / "exercises.ipynb",
          ROOT / "notebooks" / "02_resnets.ipynb"]  # 02: the tracer of ResNet-8, stepped without a kernel
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 LOCAL = ("file:", "data:", "blob:", "about:")
 
+from conftest import unavailable
 from tools import build_slides as slides
 
 
@@ -63,10 +61,8 @@ def test_expected_counts_of_the_fixture():
 def decks(tmp_path_factory):
     """Both decks, built once into a temporary folder (reveal.js from build/npm, installed on first use)."""
     if shutil.which("npm") is None and not (slides.NPM_DIR / "node_modules" / ".package-lock.json").exists():
-        reason = "npm is not installed: `make slides` needs Node.js 18+ to fetch reveal.js from the npm registry once."
-        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":  # CI: the decks must be tested there
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable("npm is not installed: `make slides` needs Node.js 18+ to fetch reveal.js from the npm registry "
+                    "once.")
     out = tmp_path_factory.mktemp("slides")
     return out, {path.stem: deck for path, deck in zip(DECKS, slides.build(DECKS, out))}
 
@@ -128,22 +124,6 @@ def test_clear_errors_for_a_missing_notebook_and_a_missing_npm(tmp_path, monkeyp
     monkeypatch.setattr(slides.shutil, "which", lambda name: None)
     with pytest.raises(slides.SlidesError, match="npm is not installed.*Install Node.js"):
         slides.install_vendor(npm_dir=tmp_path / "npm")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not pathlib.Path(CHROMIUM).is_file():
-        reason = (f"Chromium not found at {CHROMIUM} (on Debian: apt-get install chromium), so the decks were not "
-                  f"opened in a browser; their files and structure are still checked by the tests above.")
-        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":  # CI installs Chromium: there a skip would hide a gap
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize("path", DECKS, ids=[p.name for p in DECKS])
