@@ -8,7 +8,7 @@ import html
 
 from .arguments import positive_int, whole_number
 from .shapes import conv_macs, conv_output_size, conv_params
-from .static_html import stepper_html
+from .static_html import StaticFallback, stepper_html
 from .volumes import volumes_svg
 
 
@@ -77,7 +77,7 @@ def _slider(description, value, low, high):
                              style={"description_width": "initial"}, layout={"width": "420px"})
 
 
-class Explorer:
+class Explorer(StaticFallback):
     """Sliders (``explorer.sliders``, name -> IntSlider) and an HTML output (``explorer.output``) that shows
     ``render(**values)`` live.  Without a kernel (an HTML export, a slide deck, the static site) it shows the pages of
     one slider, ``static_slider``, rendered ahead at the other sliders' current values."""
@@ -108,11 +108,8 @@ class Explorer:
                             start=steps.index(values[self.static_slider]),
                             note=f"(with {fixed}; run the notebook to move every slider)")
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = f"explorer: {self.values()}; run it in Jupyter to move the sliders."
-        bundle["text/html"] = self.static_html()  # for pages without a kernel
-        return bundle
+    def __repr__(self):
+        return f"explorer: {self.values()}; run it in Jupyter to move the sliders."
 
 
 def bottleneck_explorer(height=28, width=28, in_channels=192, bottleneck=16, kernel_size=5, filters=32):

@@ -11,7 +11,7 @@ import io
 import numpy as np
 
 from .arguments import keras_model, whole_number
-from .static_html import stepper_html
+from .static_html import StaticFallback, stepper_html
 
 MAX_MAPS = 16  # maps shown per layer: enough to see what the layer does, few enough to draw at once
 
@@ -47,8 +47,8 @@ def _images(model, images):
     return images
 
 
-def _layer_name(model, layer):
-    names = map_layers(model)
+def _layer_name(model, layer, names):
+    """The name of ``layer`` (a name, or a number among ``names``, the model's layers with maps)."""
     if not names:
         raise ValueError(f"model {model.name!r} has no layer whose output is a stack of maps. Pass a convolutional "
                          f"network, such as LeNet-5.")
@@ -78,7 +78,8 @@ def feature_maps(model, images, layer=0, image=0):
     index = whole_number(image, "image", hint=f"Use an image number from 0 to {len(images) - 1}.")
     if index >= len(images):
         raise ValueError(f"image must be at most {len(images) - 1} (there are {len(images)} images), got {index}.")
-    name = _layer_name(model, layer)
+    names = map_layers(model)
+    name = _layer_name(model, layer, names)
     target = model.get_layer(name)
     probe = keras.Model(model.inputs[0], target.output)
     maps = np.asarray(probe(images[index:index + 1], training=False))[0]
@@ -88,7 +89,7 @@ def feature_maps(model, images, layer=0, image=0):
     if target is first_conv:
         filters = np.asarray(first_conv.kernel)[:, :, 0, :shown]
     return {"layer": name, "kind": type(target).__name__, "shape": tuple(maps.shape), "maps": maps[..., :shown],
-            "shown": shown, "image": images[index], "image_index": index, "layers": map_layers(model),
+            "shown": shown, "image": images[index], "image_index": index, "layers": names,
             "filters": filters}
 
 
@@ -128,7 +129,7 @@ def feature_maps_html(model, images, layer=0, image=0):
             f"<div>{maps}</div>{filters}")
 
 
-class FeatureMaps:
+class FeatureMaps(StaticFallback):
     """Pick an image and a layer of a trained convolutional ``model`` and see that layer's feature maps, with the
     first convolution's learned filters beside its maps.  ``view.image`` and ``view.layer`` are the controls,
     ``view.output`` the HTML they update."""
@@ -141,7 +142,8 @@ class FeatureMaps:
         names = map_layers(model)
         self.image = widgets.IntSlider(value=image, min=0, max=len(self.images) - 1, description="image",
                                        continuous_update=False, layout={"width": "360px"})
-        self.layer = widgets.Dropdown(options=names, value=_layer_name(model, layer), description="layer")
+        self.layer = widgets.Dropdown(options=names, value=_layer_name(model, layer, names),
+                                      description="layer")
         self.output = widgets.HTML(first)
         for control in (self.image, self.layer):
             control.observe(lambda _: self.show(), names="value")
@@ -161,9 +163,3 @@ class FeatureMaps:
         pages = [feature_maps_html(self.model, self.images, name, self.image.value) for name in names]
         return stepper_html(pages, names, "layer", start=names.index(self.layer.value),
                             note=f"(image {self.image.value}; run the notebook to pick other images)")
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = repr(self)
-        bundle["text/html"] = self.static_html()  # for pages without a kernel
-        return bundle

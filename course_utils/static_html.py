@@ -39,3 +39,14 @@ def stepper_html(pages, labels, title, start=0, note=""):
             f"aria-label='{html.escape(title, quote=True)}' data-field='static-slider'> "
             f"<span data-field='static-label'>{html.escape(labels[start])}</span>"
             f"<div data-field='static-page'>{pages[start]}</div>{templates}{script}</div>")
+
+
+class StaticFallback:
+    """Mixin for the course's widgets: shown live (``self.widget``, an ipywidgets box) in Jupyter with a kernel, and
+    as ``self.static_html()`` wherever there is none; ``repr(self)`` is the plain-text line."""
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = repr(self)
+        bundle["text/html"] = self.static_html()  # for pages without a kernel
+        return bundle

@@ -6,7 +6,7 @@ import math
 
 from .arguments import whole_number
 from .shapes import conv_output_size
-from .static_html import sample, stepper_html
+from .static_html import StaticFallback, sample, stepper_html
 from .tracing import TraceRow, format_shape, trace
 from .volumes import volumes_svg
 
@@ -247,7 +247,7 @@ def tracer_static_html(rows, index=0):
                         "trace row", start=start, note=note)
 
 
-class ShapeTracer:
+class ShapeTracer(StaticFallback):
     """Step through the layer calls of a built Keras model (or of the rows of ``cu.trace(model)``) with a slider.
 
     For the current layer it shows the input and output volumes to scale, the output-size formula with the numbers,
@@ -284,8 +284,6 @@ class ShapeTracer:
         return (f"ShapeTracer of {self.title}: {len(self.rows)} layer calls, showing row {self.slider.value} "
                 f"({row.name}); run it in Jupyter to use the slider.")
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = repr(self)
-        bundle["text/html"] = tracer_static_html(self.rows, self.slider.value)  # for pages without a kernel
-        return bundle
+    def static_html(self):
+        """The tracer without a kernel, starting at the current row (see ``tracer_static_html``)."""
+        return tracer_static_html(self.rows, self.slider.value)
