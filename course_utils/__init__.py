@@ -7,7 +7,7 @@ from .gradients import gradient_norms
 from .diagrams import draw_architecture, save_diagram
 from .plots import plot_depth_sweep, plot_history, plot_layer_norms, plot_step_curves, show_digits
 from .setup_env import dtype_policy, setup
-from .sweep import Sweep, load_sweep, run_sweep, save_sweep
+from .sweep import Sweep, load_sweep, run_or_load_sweep, run_sweep, save_sweep
 from .training import reset_optimizer
 from .shapes import conv_macs, conv_output_size, conv_params, pool_output_size
 from .checks import CheckResult, yours_or_reference
@@ -30,7 +30,7 @@ __all__ = [
     "check_alexnet_conv1", "check_activation_memory",
     "check_identity_block", "check_identity_params", "check_projection_block", "check_plain_identity",
     "check_degradation", "check_silence_branch",
-    "Sweep", "gradient_norms", "load_sweep", "reset_optimizer", "run_sweep", "save_sweep",
+    "Sweep", "gradient_norms", "load_sweep", "reset_optimizer", "run_or_load_sweep", "run_sweep", "save_sweep",
     "plot_depth_sweep", "plot_layer_norms", "plot_step_curves", "dtype_policy", "yours_or_reference",
     "FeatureMaps", "feature_maps", "feature_maps_html", "map_layers",
 ]

@@ -191,3 +191,19 @@ def load_sweep(path, config):
                              f"{'; '.join(differences)}. Use the configuration it was made with, or run the sweep "
                              f"live (USE_CACHE = False) and save it again.")
     return Sweep(config=data["config"], runs=data["runs"], source=str(path), saved=str(data.get("saved", "unknown")))
+
+
+def run_or_load_sweep(run, points, config, path, use_cache, save=False, desc="sweep"):
+    """The notebooks' cached sweeps in one call: with ``use_cache``, the ``Sweep`` saved in ``path`` (checked against
+    ``config`` by ``load_sweep``); otherwise ``run_sweep(run, points, config, desc)``, saved to ``path`` when ``save``.
+    """
+    for name, value in (("use_cache", use_cache), ("save", save)):
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} must be True or False, got {value!r}. Set it at the top of the notebook's cell, "
+                            f"for example USE_CACHE = True.")
+    if use_cache:
+        return load_sweep(path, config=config)
+    sweep = run_sweep(run, points, config=config, desc=desc)
+    if save:
+        save_sweep(sweep, path)
+    return sweep

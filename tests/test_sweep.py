@@ -140,3 +140,15 @@ def test_shipped_caches_of_notebook_03_match_its_configuration():
         assert final["plain", 8, seed] < final["plain", 20, seed] < final["plain", 32, seed] < final["plain", 56, seed]
         assert final["plain", 32, seed] < 1.8
         assert max(final["residual", depth, seed] for depth in (20, 32, 56)) < final["residual", 8, seed]
+
+
+def test_run_or_load_sweep_runs_saves_and_loads(tmp_path):
+    from course_utils import run_or_load_sweep
+
+    path = tmp_path / "s.json"
+    live = run_or_load_sweep(fake_run, POINTS, CONFIG, path, use_cache=False)
+    assert not live.cached and not path.exists()
+    saved = run_or_load_sweep(fake_run, POINTS, CONFIG, path, use_cache=False, save=True)
+    assert path.exists()
+    loaded = run_or_load_sweep(lambda **point: 1 / 0, POINTS, CONFIG, path, use_cache=True)  # nothing is run
+    assert loaded.cached and loaded.runs == saved.runs
