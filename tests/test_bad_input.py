@@ -14,6 +14,7 @@ import pytest
 from keras import layers
 
 import course_utils as cu
+from test_sweep import POINTS, fake_run
 
 
 class Lazy:
@@ -96,11 +97,6 @@ def compiled_small_cnn(trainable=True):
     return model
 
 
-def fake_run(depth, seed):
-    return {"loss": [1.0 / depth]}
-
-
-POINTS = [{"depth": 8, "seed": 0}, {"depth": 20, "seed": 0}]
 SMALL_CNN = Lazy(small_cnn)
 NO_KERNEL_MODEL = Lazy(lambda: keras.Sequential([keras.Input(shape=(3,)), layers.ReLU()]))
 SHIPPED_SWEEP = str(pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "results" / "lenet_pooling.json")
