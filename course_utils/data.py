@@ -110,13 +110,30 @@ def pad_images(images, pad_to):
     return np.pad(images, ((0, 0), (before, after), (before, after)))
 
 
-def load_mnist(data_dir=None, pad_to=None):
+def _first(x, y, size, name, split):
+    """The first ``size`` images and labels of a split (all of them when ``size`` is None)."""
+    if size is None:
+        return x, y
+    if size > len(x):
+        raise ValueError(f"{name}={size:,} asks for more {split} images than this copy of MNIST holds ({len(x):,}). "
+                         f"Pass {name}={len(x):,} or fewer; the offline copy split from the test set has 8,000 "
+                         f"training and 2,000 held-out images, Keras's download 60,000 and 10,000.")
+    return x[:size], y[:size]
+
+
+def load_mnist(data_dir=None, pad_to=None, train_size=None, test_size=None):
     """MNIST digits as uint8 arrays ``((x_train, y_train), (x_test, y_test))``, images shaped (N, 28, 28).
 
-    ``pad_to=32`` zero-pads the images to 32x32, the input size of LeNet-5.  ``data_dir`` (or the
+    ``pad_to=32`` zero-pads the images to 32x32, the input size of LeNet-5.  ``train_size`` and ``test_size`` keep
+    the first images of each split, so a notebook trains on the same number of images whichever copy loaded
+    (Keras's download has 60,000 + 10,000, the offline split 8,000 + 2,000).  ``data_dir`` (or the
     ``COURSE_DATA_DIR`` environment variable) names a folder of IDX files to use when Keras's loader has no
     network; an explicit ``data_dir`` is used directly.
     """
+    sizes = {name: None if size is None else whole_number(size, name, minimum=1, hint=f"It is how many images of "
+                                                          f"the split to keep, for example {name}=2_000.")
+             for name, size in (("train_size", train_size), ("test_size", test_size))}
+    train_size, test_size = sizes["train_size"], sizes["test_size"]
     folder = data_dir if data_dir is not None else (os.environ.get("COURSE_DATA_DIR") or None)
     data = _load_keras() if data_dir is None and (folder is None or _keras_cached()) else None
     if data is None:
@@ -125,6 +142,8 @@ def load_mnist(data_dir=None, pad_to=None):
                                f"copy was given. {HOW_TO_GET_DATA}")
         data = load_local(folder)
     (x_train, y_train), (x_test, y_test) = data
+    x_train, y_train = _first(x_train, y_train, train_size, "train_size", "training")
+    x_test, y_test = _first(x_test, y_test, test_size, "test_size", "held-out")
     if pad_to is not None:
         x_train, x_test = pad_images(x_train, pad_to), pad_images(x_test, pad_to)
     return (x_train, y_train), (x_test, y_test)

@@ -158,6 +158,10 @@ CASES = {
                               r"data_dir must be the name of a folder .*got int\. Pass for example data_dir="),
     "load_mnist data_dir=['data']": (cu.load_mnist, (), {"data_dir": ["data"]}, TypeError,
                                      r"data_dir must be the name of a folder .*got list"),
+    "load_mnist train_size='8000'": (cu.load_mnist, (), {"train_size": "8000"}, TypeError,
+                                     r"train_size must be a whole number, got '8000' \(str\)\. It is how many images"),
+    "load_mnist test_size=0": (cu.load_mnist, (), {"test_size": 0}, ValueError,
+                               r"test_size must be at least 1, got 0\. It is how many images"),
 
     # plots: wrong types, wrong shapes, empty data
     "plot_history None": (cu.plot_history, (None,), {}, TypeError, NOT_HISTORY.format("NoneType")),

@@ -120,3 +120,26 @@ def test_corrupt_files_are_named(tmp_path, offline):
     write_idx(images, np.zeros((7, 28, 28)))
     with pytest.raises(ValueError, match="holds 7 images but .* holds 50 labels"):
         load_mnist(data_dir=tmp_path)
+
+
+def test_sizes_keep_the_first_images_of_each_split(shared_mnist, offline):
+    (x_all, y_all), (x_held, _) = load_mnist(data_dir=shared_mnist)
+    (x_train, y_train), (x_test, y_test) = load_mnist(data_dir=shared_mnist, train_size=500, test_size=2_000, pad_to=32)
+    assert x_train.shape == (500, 32, 32) and y_train.shape == (500,) and x_test.shape == (2_000, 32, 32)
+    assert np.array_equal(x_train[:, 2:30, 2:30], x_all[:500]) and np.array_equal(y_train, y_all[:500])
+
+
+def test_sizes_bound_keras_full_download(monkeypatch):
+    """Online, Keras's 60,000 + 10,000 images shrink to the same sizes as the offline split."""
+    monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
+    full = ((np.zeros((60_000, 28, 28), np.uint8), np.zeros(60_000, np.uint8)),
+            (np.zeros((10_000, 28, 28), np.uint8), np.zeros(10_000, np.uint8)))
+    monkeypatch.setattr(data, "_load_keras", lambda: full)
+    (x_train, _), (x_test, _) = load_mnist(train_size=8_000, test_size=2_000)
+    assert (len(x_train), len(x_test)) == (8_000, 2_000)
+
+
+def test_asking_for_more_images_than_the_copy_holds_says_what_it_holds(shared_mnist, offline):
+    with pytest.raises(ValueError, match=r"train_size=10,000 asks for more training images than this copy of MNIST "
+                                         r"holds \(8,000\)\. Pass train_size=8,000 or fewer"):
+        load_mnist(data_dir=shared_mnist, train_size=10_000)
