@@ -87,3 +87,26 @@ def test_a_sample_after_the_process_ended_says_so():
     memory = bench.PeakMemory(child.pid)
     child.wait()
     assert memory.sample() is False
+
+
+def test_a_failing_notebook_is_reported_and_the_others_still_measured(tmp_path):
+    """`make bench` with a broken notebook: every notebook has its row, the broken one with its error, and the exit
+    status says that something failed."""
+    import json
+
+    import nbformat
+
+    cells = {"a_broken.ipynb": ["x = 1", "raise ValueError('the cache file is missing')", "y = 2"],
+             "b_fine.ipynb": ["total = sum(range(10))", "assert total == 45"]}
+    for name, sources in cells.items():
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources]), tmp_path / name)
+    status = bench.main([str(tmp_path / name) for name in cells] + ["--only-notebooks", "--out", str(tmp_path / "out")])
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    rows = {row["notebook"]: row for row in results["notebooks"]}
+    assert status == 1
+    assert rows["a_broken.ipynb"]["error"] == "cell 1 raised ValueError: the cache file is missing"
+    assert "error" not in rows["b_fine.ipynb"] and rows["b_fine.ipynb"]["seconds"] > 0
+    assert results["over_budget"] == ["a_broken.ipynb failed: cell 1 raised ValueError: the cache file is missing"]
+    table = (tmp_path / "out" / "results.md").read_text()
+    assert "| a_broken.ipynb |" in table and "FAILED: cell 1 raised ValueError" in table
+    assert "| b_fine.ipynb |" in table
