@@ -12,9 +12,10 @@ from .training import reset_optimizer
 from .shapes import conv_macs, conv_output_size, conv_params, pool_output_size
 from .checks import CheckResult, yours_or_reference
 from .checks.classic import check_activation_memory, check_alexnet_conv1, check_vgg_block
-from .checks.resnets import check_identity_block, check_identity_params, check_projection_block
+from .checks.resnets import check_bn_modes, check_identity_block, check_identity_params, check_projection_block
 from .checks.why_resnets import check_degradation, check_plain_identity, check_silence_branch
-from .checks.one_by_one import check_bottleneck_macs, check_one_by_one, check_reduce_1x1
+from .checks.one_by_one import (check_bottleneck_macs, check_cheap_branch, check_heads, check_one_by_one,
+                                 check_reduce_1x1)
 from .tracing import format_shape, trace, trace_table
 from .feature_maps import FeatureMaps, feature_maps, feature_maps_html, map_layers
 from .explorers import bottleneck_costs, bottleneck_explorer, bottleneck_html, conv_explorer, conv_explorer_html
@@ -25,7 +26,8 @@ __all__ = [
     "pool_output_size", "setup", "show_digits", "trace", "trace_table",
     "bottleneck_costs", "bottleneck_explorer", "bottleneck_html",
     "ShapeTracer", "conv_explorer", "conv_explorer_html", "tracer_html", "tracer_static_html", "tracer_step",
-    "check_bottleneck_macs", "check_one_by_one", "check_reduce_1x1",
+    "check_bottleneck_macs", "check_one_by_one", "check_reduce_1x1", "check_heads", "check_cheap_branch",
+    "check_bn_modes",
     "draw_architecture", "save_diagram", "check_vgg_block",
     "check_alexnet_conv1", "check_activation_memory",
     "check_identity_block", "check_identity_params", "check_projection_block", "check_plain_identity",

@@ -585,6 +585,20 @@ CHECKS = {
                                       r"\(ndarray\), not a whole number"),
 }
 
+CHECKS.update({  # the predictions chosen from a list, and notebook 04's open challenge
+    "check_bn_modes None": (cu.check_bn_modes, None, r"`bn_prediction` is None \(NoneType\), not one of the letters"),
+    "check_bn_modes a number": (cu.check_bn_modes, 2, r"`bn_prediction` is 2 \(int\), not one of the letters"),
+    "check_bn_modes a sentence": (cu.check_bn_modes, "the batch statistics, since", r"which is none of the choices"),
+    "check_heads a list": (cu.check_heads, ["a"], r"`larger_head` is \['a'\] \(list\), not one of the letters"),
+    "check_heads 'd'": (cu.check_heads, "d", r"`larger_head` is 'd', which is none of the choices"),
+    "check_cheap_branch None": (cu.check_cheap_branch, None, r"expected your function, got NoneType"),
+    "check_cheap_branch a layer": (cu.check_cheap_branch, Lazy(lambda: layers.Conv2D(32, 5)),
+                                   r"expected your function, got a Keras layer \(Conv2D\)"),
+    "check_cheap_branch returns a list": (cu.check_cheap_branch, lambda x: [x],
+                                          r"returned list, not the tensor the last layer gives"),
+    "check_cheap_branch wrong signature": (cu.check_cheap_branch, lambda: None, r"your code raised TypeError"),
+})
+
 
 @pytest.mark.parametrize("name", CHECKS, ids=CHECKS.keys())
 def test_checkers_report_bad_input_as_one_failed_line(name):

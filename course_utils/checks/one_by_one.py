@@ -369,3 +369,97 @@ def check_reduce_1x1(reduce_shape, reduce_params):
         return failed(REDUCE, f"reduce_params = {params:,} is not that layer's parameter count: {why}",
                       "count what one 1x1 filter stores over all the input channels, then all the filters.")
     return passed(REDUCE, f"{' x '.join(map(str, REDUCE_SHAPE))} out, {REDUCE_PARAMS:,} parameters: both right.")
+
+
+HEADS = "NiN head or dense head"
+HEADS_CHOICES = {
+    "a": "the first Dense layer reads all 7 x 7 x 32 = 1,568 numbers of the volume and keeps a weight for each of them "
+         "per unit, while a convolution keeps one small kernel that it slides over every pixel.",
+    "b": "a convolution runs at every pixel, but with the same weights at every pixel: that repeats the work (the "
+         "MACs), not the parameters, which are stored once.",
+    "c": "the widths alone do not set the parameters: a layer stores one weight per (input, output) pair, and after "
+         "Flatten the first Dense layer has far more inputs than a convolution sees in its window.",
+}
+
+
+@checker(HEADS)
+def check_heads(larger_head):
+    """Check the predicted choice: which head on NiN's 7 x 7 x 32 body has more parameters, (a) the dense head,
+    (b) the NiN head, (c) about the same."""
+    from .choices import check_choice
+
+    return check_choice(HEADS, larger_head, "larger_head", HEADS_CHOICES, right="a")
+
+
+BRANCH = "cheap_branch"
+BRANCH_INPUT = (28, 28, 192)
+BRANCH_OUTPUT = (28, 28, 32)
+BRANCH_BUDGET = 15_000_000  # MACs per image; the direct 5x5 convolution costs 120,422,400
+BRANCH_WINDOW = 5
+
+
+def cheap_branch_reference(x):
+    """GoogLeNet's 5x5 branch of inception (3a): a 1x1 reduction to 16 channels, then the 5x5 convolution."""
+    from keras import layers
+
+    x = layers.Conv2D(16, 1, activation="relu")(x)
+    return layers.Conv2D(32, 5, padding="same", activation="relu")(x)
+
+
+def _window_seen(model, offset):
+    """Does the centre output change when only the input pixel ``offset`` rows and columns from the centre changes?
+    Weights and inputs are made positive, so that no ReLU hides the change."""
+    import keras
+
+    rng = np.random.default_rng(0)
+    for weight in model.weights:
+        weight.assign(np.abs(rng.normal(size=weight.shape)).astype(weight.dtype) * 0.01 + 1e-3)
+    x = np.ones((1, *BRANCH_INPUT), "float32")
+    changed = x.copy()
+    centre = BRANCH_INPUT[0] // 2
+    changed[0, centre + offset, centre + offset] += 10.0
+    before = keras.ops.convert_to_numpy(model(x))[0, centre, centre]
+    after = keras.ops.convert_to_numpy(model(changed))[0, centre, centre]
+    return not np.allclose(before, after, rtol=1e-6, atol=0)
+
+
+@checker(BRANCH, reference=cheap_branch_reference)
+def check_cheap_branch(cheap_branch):
+    """The open challenge of notebook 04: a branch from 28 x 28 x 192 to 28 x 28 x 32 whose every output sees a 5x5
+    window of the input through at least one learned convolution, for at most 15 million MACs per image."""
+    import keras
+
+    from ..tracing import trace
+
+    inputs = keras.Input(shape=BRANCH_INPUT)
+    out = call_student(BRANCH, cheap_branch, inputs)
+    if not isinstance(out, keras.KerasTensor):
+        return failed(BRANCH, f"cheap_branch returned {type(out).__name__}, not the tensor the last layer gives.",
+                      "end with `return x`, where x comes out of your last layer called on the tensor before it.")
+    model = keras.Model(inputs, out)
+    shape = tuple(out.shape[1:])
+    if shape != BRANCH_OUTPUT:
+        if shape[:2] != BRANCH_OUTPUT[:2]:
+            why = (f"its height and width are {shape[0]} x {shape[1]}, not 28 x 28.",
+                   'give every convolution padding="same" and strides=1, and leave out pooling with a stride.')
+        else:
+            why = (f"it ends with {shape[-1]} channels, not 32.", "give the last convolution filters=32.")
+        return failed(BRANCH, f"the branch's output is {' x '.join(map(str, shape))}: {why[0]}", why[1])
+    rows = trace(model)
+    spatial = [row for row in rows if row.kind in ("Conv2D", "SeparableConv2D", "DepthwiseConv2D")
+               and max(row.settings.get("kernel_size", (1, 1))) > 1]
+    if not spatial:
+        return failed(BRANCH, "no convolution in the branch has a window larger than 1x1, so nothing it learns looks "
+                              "at neighbouring pixels (pooling has no weights).",
+                      "include a convolution with kernel_size 3 or 5.")
+    if not _window_seen(model, BRANCH_WINDOW // 2):
+        return failed(BRANCH, "an output pixel does not see the input pixels two rows and columns away: the branch's "
+                              "window is smaller than 5x5.",
+                      "a 5x5 convolution sees 5x5; two 3x3 convolutions in a row see 5x5 too.")
+    macs = sum(row.macs for row in rows)
+    if macs > BRANCH_BUDGET:
+        return failed(BRANCH, f"the branch costs {macs:,} MACs per image, over the budget of {BRANCH_BUDGET:,}.",
+                      "read fewer channels in the layer with the large window: shrink the 192 channels with a 1x1 "
+                      "convolution first, and keep the channels between the layers small.")
+    return passed(BRANCH, f"28 x 28 x 32 out, a 5x5 window, {macs:,} MACs per image: "
+                          f"{120_422_400 / macs:.1f} times cheaper than the direct 5x5 convolution.")

@@ -590,3 +590,24 @@ def check_identity_params(identity_params):
                       "layers (4 numbers per channel each); the shortcut x adds nothing.")
     return passed(PARAMS, f"{IDENTITY_PARAMS:,} parameters: {PARAMS_CONV:,} in each convolution, {PARAMS_BN} in each "
                           f"BatchNormalization layer, none on the shortcut.")
+
+
+BN_MODES = "BN after a short training"
+BN_MODES_CHOICES = {
+    "a": "the moving averages are the right statistics after a long training, but this one is 125 steps with "
+         "momentum=0.99, so every average still holds a large share of its starting value (mean 0, variance 1) and "
+         "trails the weights, which changed fast.",
+    "b": "the moving averages still hold much of their starting values and trail the weights, while each batch's own "
+         "statistics describe the network as it is now.",
+    "c": "the two would agree only if the moving averages had caught up with the network; with momentum=0.99 each "
+         "step moves them 1% of the way, and 125 steps of fast-changing weights leave them far behind.",
+}
+
+
+@checker(BN_MODES)
+def check_bn_modes(bn_prediction):
+    """Check the predicted choice: after one pass of 125 steps with BN's default momentum 0.99, does ResNet-8 score
+    higher on held-out images with (a) the moving averages, (b) each batch's own statistics, (c) about the same."""
+    from .choices import check_choice
+
+    return check_choice(BN_MODES, bn_prediction, "bn_prediction", BN_MODES_CHOICES, right="b")
