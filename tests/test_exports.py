@@ -96,7 +96,9 @@ def test_make_html_opens_offline_with_maths_and_passes_axe(browser, made):
     assert violations == [], f"axe-core finds serious or critical violations: {violations}"
 
 
-def test_make_notebooks_saves_no_widget_state():
-    from tools.run_notebook import client
+def test_make_notebooks_saves_no_widget_state(tmp_path):
+    from tools.run_notebook import client, execute
 
-    assert client(nbformat.v4.new_notebook(), ".").store_widget_state is False
+    assert client(nbformat.v4.new_notebook(), tmp_path).store_widget_state is False
+    nb = nbformat.v4.new_notebook(metadata={"widgets": {"state": "saved by an earlier run"}})
+    assert "widgets" not in execute(nb, tmp_path).metadata

@@ -59,6 +59,7 @@ def execute(nb, folder, allow_errors=False, env=None, drop_noise=True):
     ``env``: extra environment variables for the kernel.  ``drop_noise=False`` keeps TensorFlow's start-up lines
     (a test that checks the student sees none of them must see them if they come).
     """
+    nb.metadata.pop("widgets", None)  # the state an earlier run saved (see client())
     with environment(env or {}):
         client(nb, folder, allow_errors=allow_errors).execute()
     if drop_noise:
