@@ -60,5 +60,5 @@ def axe_violations(page, context=None):
     page.add_script_tag(path=str(AXE))
     found = page.evaluate("context => axe.run(context || document, {resultTypes: ['violations'], preload: false})"
                           ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, "
-                          "nodes: v.nodes.map(n => n.target.join(' '))})))", context)
+                          "nodes: v.nodes.map(n => n.html.slice(0, 120))})))", context)
     return [f"{v['id']} ({len(v['nodes'])} nodes): {v['nodes'][0]}" for v in found if v["impact"] in SERIOUS]

@@ -48,8 +48,10 @@ suppress_warnings = ["mystnb.unknown_mime_type"]
 '''
 
 
-# Saved widgets fit a phone's screen (the slider and drawings of outputs saved with a fixed width shrink too).
+# On a phone's screen: saved widgets fit (the slider and drawings of outputs saved with a fixed width shrink too).
 CSS = """.course-static-widget input[type=range], .course-static-widget svg { max-width: 100%; }
+div.cell_output { overflow-x: auto; }  /* wide tables scroll inside the output, not the page */
+code.literal span.pre { white-space: normal; overflow-wrap: anywhere; }
 .course-static-widget svg { height: auto; }
 details.course-solution { border-left: 3px solid #888; padding-left: 0.5em; }
 """
@@ -178,7 +180,9 @@ def build(out_dir=OUT_DIR, source=SOURCE_DIR, npm_dir=slides.NPM_DIR):
         raise SiteError(f"Sphinx could not build the site (exit {done.returncode}):\n{done.stderr[-3000:]}\n"
                         f"Check that `make install` finished and that every notebook is valid JSON.")
     for page in out_dir.rglob("*.html"):  # code and outputs that scroll sideways can be scrolled by keyboard
-        page.write_text(page.read_text().replace("<pre>", '<pre tabindex="0">'))
+        text = page.read_text().replace("<pre>", '<pre tabindex="0">')
+        page.write_text(text.replace('<div class="cell_output docutils container">',
+                                     '<div class="cell_output docutils container" tabindex="0">'))
     return out_dir / "index.html"
 
 
