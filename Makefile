@@ -29,6 +29,7 @@ help:
 	@echo "make notebooks  re-execute every notebook in place, top to bottom in a fresh kernel"
 	@echo "make slides     reveal.js decks of the notebooks in build/slides/, offline (PRESENT=1: projector-sized plots)"
 	@echo "make site       the whole course as a static website in build/site/ (open build/site/index.html), offline"
+	@echo "make html       one HTML file per notebook in build/html/ (for a learning platform), offline"
 	@echo "make student    make or update the student edition in my_notebooks/ (never overwrites a student's file)"
 	@echo "make bench      measure notebook run times, peak memory, training and tracing speed"
 
@@ -82,12 +83,15 @@ clean:
 	rm -rf $(VENV) build .cache .pytest_cache
 
 # For instructors (README, "For instructors"). Decks use a local reveal.js, fetched once with npm ci into build/npm.
-.PHONY: slides site student
+.PHONY: slides site html student
 slides: $(STAMP)
 	$(BIN)/python -m tools.build_slides $(if $(PRESENT),--present) $(or $(NB),$(NOTEBOOKS))
 
 site: $(STAMP)
 	$(BIN)/python -m tools.build_site
+
+html: $(STAMP)
+	$(BIN)/python -m tools.build_html $(or $(NB),$(NOTEBOOKS))
 
 student: $(STAMP)
 	$(BIN)/python -m tools.student_edition --out my_notebooks $(or $(NB),$(NOTEBOOKS))

@@ -406,13 +406,17 @@ def display_path(path):
 
 
 class Diagram:
-    """A rendered architecture diagram: shows as the PNG in Jupyter; ``png`` holds its bytes."""
+    """A rendered architecture diagram: shows as the PNG in Jupyter, with ``alt`` as its alt text; ``png`` holds its
+    bytes."""
 
-    def __init__(self, png, path, figure):
-        self.png, self.path, self.figure = png, path, figure
+    def __init__(self, png, path, figure, alt="Architecture diagram"):
+        self.png, self.path, self.figure, self.alt = png, path, figure, alt
 
     def _repr_png_(self):
         return self.png
+
+    def _repr_mimebundle_(self, **kwargs):
+        return {"image/png": self.png}, {"image/png": {"alt": self.alt}}
 
     def __repr__(self):
         return f"architecture diagram {self.path}"
@@ -441,8 +445,9 @@ def save_diagram(model, path, title=None, compact=True):
         raise ValueError(f"path must end in .png, got {path.name!r}. Use for example '../images/lenet5.png'.")
     figure, png = render(model, title=title, compact=compact)
     shown = display_path(path)
+    alt = f"Architecture diagram: {title or model.name}"
     if not in_course_notebooks():
-        return Diagram(png, shown, figure)
+        return Diagram(png, shown, figure, alt)
     update = os.environ.get(UPDATE_VARIABLE, "").strip() == "1"
     if update and not path.parent.is_dir():
         raise ValueError(f"path {shown!r} is in a folder that does not exist, so the diagram cannot "
@@ -458,4 +463,4 @@ def save_diagram(model, path, title=None, compact=True):
         print(f"{shown} does not exist yet: run make notebooks to save it")
     else:
         print(f"{shown} is STALE: run make notebooks to redraw it")
-    return Diagram(png, shown, figure)
+    return Diagram(png, shown, figure, alt)

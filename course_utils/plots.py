@@ -4,6 +4,16 @@ import numpy as np
 from .arguments import axes_or_none, positive_int
 
 
+# Each label gets its own marker and line style as well as its colour, so curves are told apart without colour.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINESTYLES = ("-", "--", "-.", ":")
+
+
+def _look(number):
+    """Marker and line style of the ``number``-th label of a plot."""
+    return {"marker": MARKERS[number % len(MARKERS)], "linestyle": LINESTYLES[number % len(LINESTYLES)]}
+
+
 def _axes(ax):
     if ax is None:
         import matplotlib.pyplot as plt
@@ -126,7 +136,8 @@ def _runs_by_label(curves, name, example):
 def plot_depth_sweep(depths, values, ax=None, ylabel="training loss", title=None):
     """A final metric against depth: ``values`` maps a label to one row per run (seed), one column per depth.
 
-    Each run is drawn thin, the mean of the runs thick, so the spread between seeds stays visible.
+    Each run is drawn thin, the mean of the runs thick, so the spread between seeds stays visible; each label has its
+    own marker and line style besides its colour.
     """
     axes_or_none(ax)
     depths = list(depths) if hasattr(depths, "__iter__") else depths
@@ -139,8 +150,8 @@ def plot_depth_sweep(depths, values, ax=None, ylabel="training loss", title=None
             raise ValueError(f"values[{label!r}] has {runs.shape[1]} columns but there are {len(depths)} depths "
                              f"{depths}; give one value per depth in each row.")
     ax = _axes(ax)
-    for label, runs in values.items():
-        (line,) = ax.plot(depths, runs.mean(axis=0), "o-", label=label)
+    for number, (label, runs) in enumerate(values.items()):
+        (line,) = ax.plot(depths, runs.mean(axis=0), label=label, **_look(number))
         for run in runs:
             ax.plot(depths, run, "-", color=line.get_color(), alpha=0.3, linewidth=1)
     ax.set_xticks(depths)
@@ -150,7 +161,7 @@ def plot_depth_sweep(depths, values, ax=None, ylabel="training loss", title=None
 def plot_step_curves(curves, steps, ax=None, ylabel="training loss", title=None, logy=False):
     """Training curves against steps: ``curves`` maps a label to one row per run; the mean of the runs is drawn.
 
-    Labels keep their colours from one call to the next when they come in the same order.
+    Labels keep their colours, markers and line styles from one call to the next when they come in the same order.
     """
     axes_or_none(ax)
     curves = _runs_by_label(curves, "curves", "{'8 layers': [[2.3, 1.1, 0.6]]}")
@@ -163,8 +174,8 @@ def plot_step_curves(curves, steps, ax=None, ylabel="training loss", title=None,
             raise ValueError(f"curves[{label!r}] has {runs.shape[1]} points but steps has {len(steps)}; "
                              f"give one step number per point.")
     ax = _axes(ax)
-    for label, runs in curves.items():
-        ax.plot(steps, runs.mean(axis=0), label=label)
+    for number, (label, runs) in enumerate(curves.items()):
+        ax.plot(steps, runs.mean(axis=0), label=label, markevery=max(1, len(steps) // 8), **_look(number))
     if logy:
         ax.set_yscale("log")
     return _finish(ax, "training step", ylabel, title)

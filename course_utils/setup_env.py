@@ -153,6 +153,59 @@ def plot_style(present=False):
     }
 
 
+def figure_alt(fig):
+    """Alt text for a matplotlib figure, from its titles: the figure's title and each plot's title (or, for a plot
+    without one, "y label against x label"), at most eight of them."""
+    texts = [fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) else []
+    for ax in fig.axes:
+        text = ax.get_title() or (f"{ax.get_ylabel()} against {ax.get_xlabel()}"
+                                  if ax.get_xlabel() and ax.get_ylabel() else "")
+        if text and text not in texts:
+            texts.append(text)
+    if len(texts) > 8:
+        texts = texts[:8] + [f"and {len(texts) - 8} more"]
+    return "Plot: " + "; ".join(texts) if texts else "A plot without a title"
+
+
+def _wrap_png_printer(*_):
+    """Make IPython's png printer of matplotlib figures also return ``{"alt": figure_alt(fig)}`` as metadata."""
+    from IPython import get_ipython
+    from matplotlib.figure import Figure
+
+    formatter = get_ipython().display_formatter.formatters["image/png"]
+    draw = formatter.type_printers.get(Figure)
+    if draw is None or getattr(draw, "stores_alt", False):
+        return
+
+    def png_with_alt(fig):
+        data = draw(fig)
+        data, metadata = data if isinstance(data, tuple) else (data, {})
+        return data, dict(metadata or {}, alt=figure_alt(fig))
+
+    png_with_alt.stores_alt = True
+    formatter.for_type(Figure, png_with_alt)
+
+
+def store_alt_text():
+    """In IPython, every figure shown also stores ``figure_alt(fig)`` in its output's metadata (``alt``), which the
+    course's site and HTML exports use as the image's alt text.  The inline backend registers its printer after the
+    cell that loads it, so the printer is wrapped after every cell (once it is there).  Nothing outside IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or "image/png" not in shell.display_formatter.formatters:
+        return
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    plt.switch_backend(matplotlib.get_backend())  # loads the inline backend now, not at the first figure
+    _wrap_png_printer()
+    if _wrap_png_printer not in shell.events.callbacks["post_run_cell"]:
+        shell.events.register("post_run_cell", _wrap_png_printer)
+
+
 def setup(seed=0, present=None):
     """Seed Python, NumPy and Keras, set the plot style, print the versions in one line, warn on old libraries.
 
@@ -170,6 +223,7 @@ def setup(seed=0, present=None):
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)
+    store_alt_text()  # first: loading the inline backend must not undo the style below
     plt.rcParams.update(plot_style(present))
     versions = {"python": platform.python_version(), "keras": keras.__version__,
                 "numpy": np.__version__, "matplotlib": matplotlib.__version__}

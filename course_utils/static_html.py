@@ -35,7 +35,7 @@ def stepper_html(pages, labels, title, start=0, note=""):
               "slider.addEventListener('input',show);slider.addEventListener('change',show);show();})();</script>")
     return (f"<div id='{ident}' class='course-static-widget'>"
             f"<p><b>{html.escape(title)}</b>{(' ' + html.escape(note)) if note else ''}</p>"
-            f"<input type='range' min='0' max='{len(pages) - 1}' value='{start}' step='1' style='width:480px' "
+            f"<input type='range' min='0' max='{len(pages) - 1}' value='{start}' step='1' style='width:100%;max-width:480px;box-sizing:border-box' "
             f"aria-label='{html.escape(title, quote=True)}' data-field='static-slider'> "
             f"<span data-field='static-label'>{html.escape(labels[start])}</span>"
             f"<div data-field='static-page'>{pages[start]}</div>{templates}{script}</div>")

@@ -15,7 +15,8 @@ def volumes_svg(shapes, labels, colors=None, size=140):
     """Volumes side by side as an SVG string, all to one scale: the front face is H x W, the channels go back
     (up and to the right, at half length, as in a cabinet drawing); sides below 2 pixels are drawn 2 pixels wide.
 
-    ``shapes`` are NHWC shapes without the batch dimension, ``labels`` one caption per shape.
+    ``shapes`` are NHWC shapes without the batch dimension, ``labels`` one caption per shape.  The SVG's ``<title>``
+    names each volume and its shape, for screen readers.
     """
     dims = [_hwc(shape) for shape in shapes]
     scale = size / max(max(d) for d in dims)
@@ -43,5 +44,6 @@ def volumes_svg(shapes, labels, colors=None, size=140):
             parts.append(f'<text x="{x:.1f}" y="{top + 16 + 15 * line:.1f}" font-size="12" '
                          f'font-family="sans-serif">{text}</text>')
         x += width + 24
+    title = "Volumes to scale: " + ", ".join(f"{label} {format_shape(shape)}" for shape, label in zip(shapes, labels))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{x:.0f}" height="{top + 42:.0f}" '
-            f'role="img">{"".join(parts)}</svg>')
+            f'viewBox="0 0 {x:.0f} {top + 42:.0f}" style="max-width:100%;height:auto" role="img"><title>{html.escape(title)}</title>{"".join(parts)}</svg>')

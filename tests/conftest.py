@@ -43,3 +43,22 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+AXE = ROOT / "build" / "npm" / "node_modules" / "axe-core" / "axe.min.js"  # pinned in tools/slides/package-lock.json
+SERIOUS = ("serious", "critical")
+
+
+def axe_violations(page, context=None):
+    """Run axe-core (the npm registry's copy, installed with the decks' vendor files) on the Playwright ``page`` and
+    return its serious and critical violations as ``["rule-id (n nodes): first target", ...]``; ``context`` is an
+    optional CSS selector to check only part of the page.  ``preload: false``: axe would fetch the stylesheets again,
+    which Chromium refuses for pages opened from disk."""
+    from tools.build_slides import install_vendor
+
+    install_vendor()
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("context => axe.run(context || document, {resultTypes: ['violations'], preload: false})"
+                          ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, "
+                          "nodes: v.nodes.map(n => n.html.slice(0, 120))})))", context)
+    return [f"{v['id']} ({len(v['nodes'])} nodes): {v['nodes'][0]}" for v in found if v["impact"] in SERIOUS]

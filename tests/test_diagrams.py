@@ -197,3 +197,10 @@ def test_render_returns_the_figure_and_its_png_bytes():
 
     figure, png = render(lenet())
     assert isinstance(figure, Figure) and png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_diagram_shows_its_title_as_alt_text(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # not the course's notebooks/: only drawn
+    diagram = save_diagram(lenet(), tmp_path / "lenet.png", title="LeNet-5")
+    data, metadata = diagram._repr_mimebundle_()
+    assert data == {"image/png": diagram.png} and metadata == {"image/png": {"alt": "Architecture diagram: LeNet-5"}}

@@ -36,3 +36,14 @@ def test_show_digits_marks_mistakes_in_red():
 def test_show_digits_bad_images(images):
     with pytest.raises(ValueError, match="images must be a non-empty batch"):
         show_digits(images)
+
+
+def test_depth_sweep_and_step_curves_tell_labels_apart_without_colour():
+    from course_utils import plot_depth_sweep, plot_step_curves
+
+    ax = plot_depth_sweep([8, 20], {"plain": [[1.0, 2.0]], "residual": [[1.0, 0.5]]})
+    means = [line for line in ax.lines if line.get_label() in ("plain", "residual")]
+    assert len({(line.get_marker(), line.get_linestyle()) for line in means}) == 2
+    ax = plot_step_curves({f"{d} layers": [[2.0, 1.0, 0.5]] for d in (8, 20, 32, 56)}, [5, 10, 15])
+    assert len({(line.get_marker(), line.get_linestyle()) for line in ax.lines}) == 4
+    assert len({line.get_marker() for line in ax.get_legend().get_lines()}) == 4  # the legend shows the markers

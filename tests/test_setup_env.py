@@ -56,3 +56,24 @@ def test_setup_warns_instead_of_failing_on_an_old_library(monkeypatch):
         warnings.simplefilter("always")
         setup()
     assert any("keras 2.15.0 is older" in str(w.message) for w in caught)
+
+
+def test_figure_alt_is_made_of_the_titles_or_the_axis_labels():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from course_utils.setup_env import figure_alt
+
+    fig, (left, right) = plt.subplots(1, 2)
+    left.set_title("loss")
+    right.set_xlabel("epoch")
+    right.set_ylabel("accuracy")
+    assert figure_alt(fig) == "Plot: loss; accuracy against epoch"
+    fig.suptitle("ResNet-8 on MNIST")
+    assert figure_alt(fig).startswith("Plot: ResNet-8 on MNIST; loss")
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    assert figure_alt(fig) == "A plot without a title"
+    plt.close(fig)

@@ -4,6 +4,7 @@ Built once into a temporary folder; then headless Chromium opens every page and 
 that leaves the site, a missing image or a broken link. Without Chromium or npm it is skipped with the reason, unless
 COURSE_REQUIRE_BROWSER=1 (CI), where it fails.
 """
+import html
 import pathlib
 import re
 import shutil
@@ -11,9 +12,25 @@ import shutil
 import nbformat
 import pytest
 
-from conftest import unavailable
+from conftest import axe_violations, unavailable
 from tools import build_site as site
 from tools import build_slides as slides
+
+# Volume drawings saved before they had a <title> (svg-img-alt) stay in the committed outputs until `make notebooks`
+# re-executes the notebooks; axe's verdict on them is waived only while such an output is committed.
+UNTITLED_SVG = re.compile(r'role=\\?"img\\?"><(?!title)')  # in the notebook's JSON, quotes are escaped
+
+
+def waived(path_or_paths):
+    paths = [path_or_paths] if isinstance(path_or_paths, pathlib.Path) else path_or_paths
+    stale = any(UNTITLED_SVG.search(path.read_text()) for path in paths)
+    return ("svg-img-alt",) if stale else ()
+
+
+def serious_violations(page, notebooks):
+    """axe-core's serious and critical violations on ``page``, less those waived for stale committed outputs."""
+    return [found for found in axe_violations(page) if not found.startswith(waived(notebooks) or "\0")]
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
@@ -32,6 +49,31 @@ def test_every_notebook_is_a_page_with_its_title(built):
         assert f"<title>{title}" in page.read_text().replace("&#8212;", "—")
     text = index.read_text()
     assert all(f'href="notebooks/{path.stem}.html"' in text for path in site.NOTEBOOKS)  # the course map links
+
+
+def test_the_home_page_introduces_the_course_without_the_maintainers_tables(built):
+    index, _ = built
+    text = html.unescape(re.sub(r"<[^>]+>", "", index.read_text()))  # what the page shows
+    for path in site.NOTEBOOKS:
+        title, line = site.title_and_line(nbformat.read(path, as_version=4))
+        assert f"{title}: {line}" in " ".join(text.split()), path.name
+    for needed in ("make lab", "make test", "make slides", "build/slides/index.html", "Show solution",
+                   "Prerequisites"):
+        assert needed in text, needed
+    for table in ("notebook | topic", "budget", "slide type", "00_index"):
+        assert table not in text, table
+    assert "<table" not in index.read_text()
+
+
+def test_solutions_are_folded_and_no_page_shows_a_solution_marker(built):
+    index, pages = built
+    for page in [index, *pages]:
+        assert "BEGIN SOLUTION" not in page.read_text() and "END SOLUTION" not in page.read_text(), page.name
+    exercises = sum(cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source
+                    for path in site.NOTEBOOKS for cell in nbformat.read(path, as_version=4).cells)
+    shown = sum(page.read_text().count("<summary>Show solution</summary>") for page in pages)
+    assert shown == exercises > 0
+    assert "NotImplementedError" in pages[2].read_text()  # the exercise as the student starts it
 
 
 def test_no_page_loads_anything_from_the_network(built):
@@ -69,12 +111,14 @@ def test_every_page_opens_offline_with_its_images_links_math_and_next_page(brows
                 page.evaluate("() => MathJax.startup.promise")
                 math = page.locator("mjx-container").count() > 0
                 assert math, f"{path.name}: MathJax typeset no formula"
+            violations = serious_violations(page, site.NOTEBOOKS)
         finally:
             page.close()
         assert problems == [], f"{path.name}: {problems[:5]}"
         assert broken_images == [], f"{path.name}: images that did not load: {broken_images[:3]}"
         assert missing == [], f"{path.name}: links to missing files: {missing[:3]}"
         assert has_next or path == pages[-1], f"{path.name}: no link to the next page"
+        assert violations == [], f"{path.name}: axe-core finds serious or critical violations: {violations}"
 
 
 def test_the_tracer_of_notebook_02_steps_without_a_kernel_on_the_site(browser, built):
@@ -97,5 +141,8 @@ def test_the_tracer_of_notebook_02_steps_without_a_kernel_on_the_site(browser, b
         box = slider.bounding_box()
         page.mouse.click(box["x"] + box["width"] - 3, box["y"] + box["height"] / 2)
         expect(shown.locator("[data-field='name']")).to_have_text(saved[-1][0])
+        page.set_viewport_size({"width": 390, "height": 844})  # a phone: the slider fits the screen
+        box = slider.bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= 390, box
     finally:
         page.close()

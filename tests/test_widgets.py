@@ -307,3 +307,9 @@ def test_shape_tracer_accepts_rows_and_displays_as_a_widget():
     bundle = tracer._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == tracer.widget.model_id
     assert bundle["text/plain"].startswith("ShapeTracer of model: 9 layer calls, showing row 5 (flat)")
+
+
+def test_a_volume_drawing_is_titled_for_screen_readers_and_shrinks_to_fit():
+    svg = volumes_svg([(28, 28, 1), (14, 14, 6)], ["input", "pool"])
+    assert 'role="img"><title>Volumes to scale: input 28 x 28 x 1, pool 14 x 14 x 6</title>' in svg
+    assert "viewBox=" in svg and "max-width:100%" in svg

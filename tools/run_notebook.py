@@ -13,9 +13,14 @@ TIMEOUT_S = 900  # per cell
 
 
 def client(nb, folder, allow_errors=False):
-    """A ``NotebookClient`` that runs ``nb`` in a fresh python3 kernel whose working folder is ``folder``."""
+    """A ``NotebookClient`` that runs ``nb`` in a fresh python3 kernel whose working folder is ``folder``.
+
+    No widget state is saved in the notebook: with it, an HTML export (nbconvert, JupyterLab's Export) shows the live
+    widget view, which needs a widget manager from the internet and a kernel; without it, the export shows the
+    kernel-free version each widget saves beside its view (course_utils/static_html.py).  JupyterLab with a kernel
+    still shows the live widgets."""
     return NotebookClient(nb, timeout=TIMEOUT_S, kernel_name="python3", allow_errors=allow_errors,
-                          record_timing=False, resources={"metadata": {"path": str(folder)}})
+                          record_timing=False, store_widget_state=False, resources={"metadata": {"path": str(folder)}})
 
 
 @contextlib.contextmanager
@@ -54,6 +59,7 @@ def execute(nb, folder, allow_errors=False, env=None, drop_noise=True):
     ``env``: extra environment variables for the kernel.  ``drop_noise=False`` keeps TensorFlow's start-up lines
     (a test that checks the student sees none of them must see them if they come).
     """
+    nb.metadata.pop("widgets", None)  # the state an earlier run saved (see client())
     with environment(env or {}):
         client(nb, folder, allow_errors=allow_errors).execute()
     if drop_noise:
