@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from keras import layers
 
+from course_utils.checks.common import fixed_value
 from course_utils.checks.resnets import (
-    PROJECTION, check_identity_block, check_identity_params, check_projection_block, fixed_value, reference_block)
+    PROJECTION, check_identity_block, check_identity_params, check_projection_block, reference_block)
 
 
 # --- correct implementations, written three different ways --------------------------------------------------------
