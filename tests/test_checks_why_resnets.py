@@ -469,3 +469,20 @@ def test_no_message_holds_a_line_of_the_solution():
     for message in messages:
         given = [line for line in lines if line in message]
         assert not given, f"{message!r} gives away {given}"
+
+
+def test_the_notebook_lists_the_checkers_reasons_once_its_exercise_asks_for_a_letter():
+    """NOTEBOOK_CHANGES.md gives notebook 03 the list of reasons; once it is in, it must be REASONS word for word."""
+    import json
+    import pathlib
+    import re
+
+    from course_utils.checks.why_resnets import REASONS
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "03_why_resnets_work.ipynb"
+    listed = {}
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] == "markdown":
+            listed.update(re.findall(r"^- \*\*([A-Z])\.\*\* (.+)$", "".join(cell["source"]), flags=re.M))
+    if listed:
+        assert listed == {letter: text for letter, (text, _) in REASONS.items()}

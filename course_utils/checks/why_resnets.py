@@ -340,16 +340,17 @@ SHALLOW_WORDS = re.compile(r"\b(shallow|shallower|shallowest|fewer layers|fewest
                            r"shortest)\b")
 SAME_WORDS = re.compile(r"\b(same|equal|neither|both|tie)\b")
 REASONS = {  # letter: (the reason as the exercise lists it, what the check answers when it is picked; None: right)
-    "A": ("It overfits: with more parameters it memorises its training images.",
+    "A": ("It overfits: with more parameters than the shallower network, it memorises its training images.",
           "overfitting cannot raise a TRAINING loss; an overfitting network fits its training images too well, and "
           "only its loss on new images suffers."),
-    "B": ("It is harder to optimise: it could compute what the shallower one does, but the same steps of SGD from a "
-          "random start leave it fitting its training images worse.", None),
-    "C": ("It cannot represent what the shallower one computes: a deeper stack of layers expresses fewer functions.",
+    "B": ("It is harder to optimise: the same number of SGD steps from a random start leaves it fitting its training "
+          "images worse.", None),
+    "C": ("It cannot represent what the shallower network computes: a deeper stack of layers expresses fewer "
+          "functions.",
           "a deeper plain network can represent everything the shallower one computes: give it the shallower one's "
           "layers and make each extra layer the identity, as the first section does; so it could fit its training "
           "images at least as well, and the question is why it does not."),
-    "D": ("It trains on fewer images, or for fewer steps, than the shallower one.",
+    "D": ("It gets fewer updates: it is trained on fewer images, or for fewer steps, than the shallower network.",
           "the sweep trains every network on the same images for the same number of steps, as the exercise says; "
           "what differs is how far those steps get each network."),
 }
