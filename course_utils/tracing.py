@@ -51,7 +51,7 @@ def layer_settings(layer):
 OPERATION_KINDS = {"Relu": "ReLU", "Relu6": "ReLU6", "LeakyRelu": "LeakyReLU", "Elu": "ELU"}
 
 
-def kind_of(operation):
+def _kind(operation):
     """The row's kind: the layer's class name, or for a ``keras.ops`` operation the name of the matching layer."""
     import keras
 
@@ -69,10 +69,10 @@ def _count(shape):
 
 def layer_macs(layer, input_shapes, output_shapes):
     """Multiply-accumulates of one call of ``layer`` on one image (0 for layers without weights to multiply)."""
-    return layer_costs(layer, input_shapes, output_shapes)[0]
+    return _layer_costs(layer, input_shapes, output_shapes)[0]
 
 
-def layer_costs(layer, input_shapes, output_shapes):
+def _layer_costs(layer, input_shapes, output_shapes):
     """``(MACs, how they add up)`` of one call of ``layer`` on one image: ``(0, "")`` for layers without weights to
     multiply, and ``""`` where there is no simple formula."""
     import keras
@@ -100,7 +100,7 @@ def layer_costs(layer, input_shapes, output_shapes):
     return 0, ""
 
 
-def params_formula(layer, params):
+def _params_formula(layer, params):
     """How the ``params`` of a convolution, dense or BatchNormalization layer add up, with the numbers, read from
     the shapes of its weights; '' for other layers."""
     from keras import layers as L
@@ -168,16 +168,16 @@ def trace(model):
         calls[id(layer)] = calls.get(id(layer), 0) + 1
         name = layer.name if calls[id(layer)] == 1 else f"{layer.name} (call {calls[id(layer)]})"
         if owners.setdefault(name, id(layer)) != id(layer):  # an operation and a layer may share a name
-            name = f"{name} ({kind_of(layer)} {len(owners)})"
+            name = f"{name} ({_kind(layer)} {len(owners)})"
         names[id(node)] = name
         input_shapes = [_shape(t) for t in node.input_tensors]
         output_shapes = [_shape(t) for t in node.output_tensors]
         first = calls[id(layer)] == 1
         params = layer.count_params() if first and hasattr(layer, "count_params") else 0
-        macs, macs_text = layer_costs(layer, input_shapes, output_shapes) if input_shapes else (0, "")
+        macs, macs_text = _layer_costs(layer, input_shapes, output_shapes) if input_shapes else (0, "")
         rows.append(TraceRow(
             name=name,
-            kind=kind_of(layer),
+            kind=_kind(layer),
             output_shape=output_shapes[0] if len(output_shapes) == 1 else tuple(output_shapes),
             params=params,
             macs=macs,
@@ -185,7 +185,7 @@ def trace(model):
             input_shapes=input_shapes,
             inbound=[names[id(parent)] for parent in node.parent_nodes if id(parent) in names],
             settings=layer_settings(layer),
-            params_formula=(params_formula(layer, params) if params else
+            params_formula=(_params_formula(layer, params) if params else
                             "" if first else "shared layer: its parameters count at its first call"),
             macs_formula=macs_text,
         ))

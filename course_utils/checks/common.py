@@ -5,6 +5,8 @@ right by luck.
 A helper that finds a mistake raises ``Failure(problem, fix, cause)``; only the ``checker`` wrapper turns it into the
 one-line ``CheckResult`` the notebook shows.
 """
+import collections
+import contextlib
 import math
 import traceback
 import zlib
@@ -215,10 +217,26 @@ REFERENCES = {}  # exercise name -> the course's reference function
 PASSED = {}  # exercise name -> the student's function object that last passed its checker
 
 
+@contextlib.contextmanager
+def keras_names_kept():
+    """Layers built inside do not advance Keras's automatic numbering (``conv2d_12``), so the layer names that later
+    cells show do not depend on how many layers a check built."""
+    try:
+        from keras.src.backend.common import global_state
+    except ImportError:  # another Keras layout: names then depend on the checks, as they always did
+        yield
+        return
+    saved = dict(global_state.get_global_attribute("object_name_uids") or {})
+    try:
+        yield
+    finally:
+        global_state.set_global_attribute("object_name_uids", collections.defaultdict(int, saved))
+
+
 def checker(exercise, reference=None):
     """Decorator for a check function: it builds its layers in float32, whatever policy the notebook set (checkers
-    compare numbers with a float32 tolerance), and a ``Failure`` raised inside it becomes the returned
-    ``CheckResult``.
+    compare numbers with a float32 tolerance), without moving Keras's layer numbering (``keras_names_kept``), and a
+    ``Failure`` raised inside it becomes the returned ``CheckResult``.
 
     ``reference`` is the course's own solution of a function exercise: ``yours_or_reference()`` hands it to later
     cells while the student's function does not pass yet.
@@ -226,7 +244,7 @@ def checker(exercise, reference=None):
     def wrap(check):
         def run(*args, **kwargs):
             try:
-                with dtype_policy("float32"):
+                with dtype_policy("float32"), keras_names_kept():
                     result = check(*args, **kwargs)
             except Failure as failure:
                 result = failure.result(exercise)
