@@ -285,6 +285,7 @@ def test_conv1_right_answers_pass(side, params):
     (54, 34_944, "without the + 1 of the size formula"),
     (54, 34_944, "or the formula on the paper's 224x224 input; this conv1 reads a 227x227 image"),
     (53, 34_944, "uses the paper's 224x224 input and leaves out the + 1"),
+    ((224 - 11) / 4 + 1, 34_944, "uses the paper's 224x224 input, on which 11x11 windows with stride 4 do not fit"),
     (56, 34_944, "divided the input by the stride"),
     (57, 34_944, "padding='same'"),
     (217, 34_944, "used a stride of 1"),

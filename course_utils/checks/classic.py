@@ -12,7 +12,7 @@ convolution, one MaxPooling2D per block), so the check also asks for exactly tho
 """
 import numpy as np
 
-from .common import (Failure, call_student, checker, number, passed, predicted, randomise, same_outputs,
+from .common import (Failure, call_student, checker, is_number, number, passed, predicted, randomise, same_outputs,
                      student_value)
 
 EXERCISE = "vgg_block"
@@ -281,8 +281,12 @@ CONV1_PARAMS_SLIPS = {
 def check_alexnet_conv1(conv1_side, conv1_params):
     """Check the predicted output side (H = W) and parameter count of AlexNet's first convolution: 96 filters of
     11x11 with stride 4 and no padding on a 227x227x3 image."""
-    side = number(student_value(CONV1, conv1_side, "conv1_side", example="a whole number"), "conv1_side",
-                  whole="sizes are whole: round down with // where the formula divides.")
+    side = student_value(CONV1, conv1_side, "conv1_side", example="a whole number")
+    if is_number(side) and side == (224 - 11) / 4 + 1:  # 54.25, not whole: the paper's 224 input, where the window does not fit evenly
+        raise Failure(f"conv1_side = {side} uses the paper's 224x224 input, on which 11x11 windows with stride 4 do "
+                      f"not fit a whole number of times; this conv1 reads a 227x227 image.",
+                      "work out floor((n + 2p - f) / s) + 1 with n = 227.")
+    side = number(side, "conv1_side", whole="sizes are whole: round down with // where the formula divides.")
     params = number(student_value(CONV1, conv1_params, "conv1_params", example="a whole number"), "conv1_params",
                     whole="a parameter count is whole: count weights and biases.")
     predicted(side, CONV1_SIDE, CONV1_SIDE_SLIPS, f"conv1_side = {side} is not the output side of conv1",
