@@ -238,7 +238,8 @@ def test_identity_mistakes_are_named(mistake, expected):
 PROJECTION_MISTAKES = [
     ({"project": False}, "the shortcut is not projected when the channels change"),
     ({"stride_on_second": True}, "the stride is on the wrong path: it sits on the second conv"),
-    ({"project_strides": 1}, "the stride is on the wrong path: with strides=2 (channels unchanged)"),
+    ({"project_strides": 1}, "the 1x1 shortcut conv has no stride: with strides=2 the main path shrinks the height "
+                             "and width, while the shortcut keeps them"),
     ({"main_strides": 1}, "the stride is on the wrong path: with strides=2 (channels unchanged)"),
     ({"shortcut": False}, "the shortcut is missing"),
     ({"relu_before_add": True, "relu_after_add": False}, "ReLU is applied before the add instead of after"),
@@ -511,6 +512,13 @@ def identity_concatenate(x, filters, kernel_size=3, training=None):
     return layers.ReLU()(layers.Concatenate()([y, x]))
 
 
+def identity_subtracted(x, filters, kernel_size=3, training=None):
+    y = layers.ReLU()(layers.BatchNormalization()(layers.Conv2D(filters, kernel_size, padding="same")(x),
+                                                  training=training))
+    y = layers.BatchNormalization()(layers.Conv2D(filters, kernel_size, padding="same")(y), training=training)
+    return keras.ops.relu(y - x)
+
+
 def identity_trainable(x, filters, kernel_size=3, training=None):
     y = layers.Conv2D(filters, kernel_size, padding="same")(x)
     y = layers.ReLU()(layers.BatchNormalization(trainable=training)(y))
@@ -537,6 +545,7 @@ def identity_shared_conv(x, filters, kernel_size=3, training=None):
     (check_identity_block, identity_shared_conv, "the same Conv2D layer object is called 2 times"),
     (check_identity_block, identity_concatenate, "the two paths are joined with Concatenate, which stacks their "
                                                  "channels side by side"),
+    (check_identity_block, identity_subtracted, "the two paths are joined with Subtract, which does not add them"),
     (check_identity_block, identity_trainable, "BatchNormalization(trainable=...) raised ValueError: Expected "
                                                "`trainable` to be a boolean"),
 ])

@@ -300,13 +300,13 @@ def _check_shared_layers(graph):
                           f"create a new layers.{kind}(...) for each call, in the expression that calls it.")
 
 
-def _check_merge(graph):
-    from keras import layers
+NOT_AN_ADD = ("Concatenate", "Multiply", "Subtract", "Average", "Maximum", "Minimum")  # layers and keras.ops alike
 
+
+def _check_merge(graph):
     for node in graph.merges:
-        if isinstance(node.operation, (layers.Concatenate, layers.Multiply, layers.Average, layers.Maximum,
-                                       layers.Subtract)):
-            kind = type(node.operation).__name__
+        kind = type(node.operation).__name__
+        if kind in NOT_AN_ADD:
             what = "stacks their channels side by side" if kind == "Concatenate" else "does not add them"
             raise Failure(f"the two paths are joined with {kind}, which {what}: a residual block adds the shortcut "
                           f"to the main path, a[l+2] = g(z[l+2] + a[l]).",
@@ -333,6 +333,11 @@ def _check_strides(graph, strides, projection, keras_says=""):
                           "leave strides out of the identity block's convolutions (the default is 1).")
     strided = [n for n in graph.main_convs if tuple(n.operation.strides) != (1, 1)
                and tuple(n.operation.kernel_size) != (1, 1)]  # a 1x1 off x is a shortcut taken in the wrong place
+    if projection and strided and graph.shortcut_convs and all(
+            tuple(n.operation.strides) == (1, 1) for n in graph.shortcut_convs):
+        raise Failure(f"the 1x1 shortcut conv has no stride: with strides={stride} the main path shrinks the height "
+                      f"and width, while the shortcut keeps them{said}.",
+                      "pass strides=strides to the 1x1 shortcut conv as well.")
     if projection and len(strided) > 1:
         raise Failure(f"both convolutions of the main path use strides={stride}, so the main path shrinks the height "
                       f"and width twice while the shortcut shrinks them once{said}.",
