@@ -67,11 +67,6 @@ def _count(shape):
     return math.prod(d for d in shape if d is not None)
 
 
-def layer_macs(layer, input_shapes, output_shapes):
-    """Multiply-accumulates of one call of ``layer`` on one image (0 for layers without weights to multiply)."""
-    return _layer_costs(layer, input_shapes, output_shapes)[0]
-
-
 def _layer_costs(layer, input_shapes, output_shapes):
     """``(MACs, how they add up)`` of one call of ``layer`` on one image: ``(0, "")`` for layers without weights to
     multiply, and ``""`` where there is no simple formula."""
