@@ -282,7 +282,7 @@ def check_alexnet_conv1(conv1_side, conv1_params):
     """Check the predicted output side (H = W) and parameter count of AlexNet's first convolution: 96 filters of
     11x11 with stride 4 and no padding on a 227x227x3 image."""
     side = student_value(CONV1, conv1_side, "conv1_side", example="a whole number")
-    if is_number(side) and side == (224 - 11) / 4 + 1:  # 54.25, not whole: the paper's 224 input, where the window does not fit evenly
+    if is_number(side) and side == (224 - 11) / 4 + 1:  # 54.25: the paper's 224 input, not a whole number
         raise Failure(f"conv1_side = {side} uses the paper's 224x224 input, on which 11x11 windows with stride 4 do "
                       f"not fit a whole number of times; this conv1 reads a 227x227 image.",
                       "work out floor((n + 2p - f) / s) + 1 with n = 227.")

@@ -287,17 +287,16 @@ def _check_training_positional(graph):
 
 def _check_shared_layers(graph):
     """A layer object called twice shares its weights between the calls."""
-    counts = {}
+    calls = {}
     for node in graph.nodes:
         if getattr(node.operation, "weights", None):
-            counts[id(node.operation)] = counts.get(id(node.operation), 0) + 1
-    for node in graph.nodes:
-        if counts.get(id(node.operation), 0) > 1:
-            kind = type(node.operation).__name__
-            raise Failure(f"the same {kind} layer object is called {counts[id(node.operation)]} times in your block, "
-                          f"so its calls share one set of weights{' and moving averages' * (kind == 'BatchNormalization')}"
-                          f" and count_params() counts them once.",
-                          f"create a new layers.{kind}(...) for each call, in the expression that calls it.")
+            calls.setdefault(id(node.operation), []).append(node.operation)
+    for shared in (found for found in calls.values() if len(found) > 1):
+        kind = type(shared[0]).__name__
+        what = "weights and moving averages" if kind == "BatchNormalization" else "weights"
+        raise Failure(f"the same {kind} layer object is called {len(shared)} times in your block, so its calls share "
+                      f"one set of {what} and count_params() counts them once.",
+                      f"create a new layers.{kind}(...) for each call, in the expression that calls it.")
 
 
 NOT_AN_ADD = ("Concatenate", "Multiply", "Subtract", "Average", "Maximum", "Minimum")  # layers and keras.ops alike
@@ -707,7 +706,8 @@ def check_identity_params(identity_params):
     value = number(student_value(PARAMS, identity_params, "identity_params", example="a whole number"),
                    "identity_params", whole="a parameter count is whole: count whole numbers of weights, biases and "
                                             "BatchNormalization values.")
-    predicted(value, IDENTITY_PARAMS, _params_slips(), f"identity_params = {value:,} is not the block's parameter count",
+    predicted(value, IDENTITY_PARAMS, _params_slips(),
+              f"identity_params = {value:,} is not the block's parameter count",
               "add both convolutions (f^2 * n_c_in * n_c_out + n_c_out each) and both BatchNormalization layers (4 "
               "numbers per channel each); the shortcut x adds nothing.",
               "add up the numbers every layer of the block stores.")

@@ -89,9 +89,9 @@ def _rebound(block, before):
     for (index, name), variable in before.items():
         now = getattr(block.layers[index], name, None)
         if now is not variable:
-            raise Failure(f"your code rebinds `layer.{name} = ...` on {labels[index]}: that replaces a Python attribute "
-                          f"with a new {type(now).__name__}, while the layer's weight variable keeps its old values "
-                          f"(model.weights, get_weights(), saving and training still use them).",
+            raise Failure(f"your code rebinds `layer.{name} = ...` on {labels[index]}: that replaces a Python "
+                          f"attribute with a new {type(now).__name__}, while the layer's weight variable keeps its "
+                          f"old values (model.weights, get_weights(), saving and training still use them).",
                           f"write into the variable itself: layer.{name}.assign(values), or layer.set_weights([...]) "
                           f"with every weight of the layer.")
 
@@ -354,7 +354,8 @@ REASONS = {  # letter: (the reason as the exercise lists it, what the check answ
           "the sweep trains every network on the same images for the same number of steps, as the exercise says; "
           "what differs is how far those steps get each network."),
 }
-RIGHT_REASON = "B"
+
+
 def _depths(depths):
     """The sweep's depths as a list of ints (at least two), or None."""
     if isinstance(depths, (str, bytes, dict)):
