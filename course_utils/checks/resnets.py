@@ -633,11 +633,8 @@ def _check_probes(fn):
     for input_shape, strides, problem, fix in probes:
         try:
             _attempt(exercise, fn, input_shape, True, filters=filters, kernel_size=3, strides=strides)
-        except Failure as failure:
-            if isinstance(failure, StudentRaised):
-                raise Failure(f"{problem} (Keras: {failure.first_line().rstrip('.')}).", fix,
-                              failure.cause) from None
-            raise
+        except StudentRaised as failure:  # the add of the student's block could not be built
+            raise Failure(f"{problem} (Keras: {failure.first_line().rstrip('.')}).", fix, failure.cause) from None
 
 
 @checker("projection_block", reference=reference_projection_block)
