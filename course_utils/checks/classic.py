@@ -353,7 +353,7 @@ def check_activation_memory(one_image_mb, batch_mb):
                       f"activations.", "multiply by the batch size.")
     batch_slips = [(BATCH * wrong, why.replace("that ", "the batch figure ", 1)) for wrong, why in ONE_IMAGE_SLIPS]
     predicted(batch, BATCH * ONE_IMAGE_MB, batch_slips, f"batch_mb = {batch:g} is not {BATCH} times the memory of "
-                                                        f"one image ({BATCH} x {one:g} = {BATCH * one:g})",
+                                                        f"one image",
               "the activations grow linearly with the batch: multiply one image's memory by 64.",
               "multiply one image's megabytes by 64.", _close)
     return passed(MEMORY, f"one image {ONE_IMAGE_MB:.1f} MB, a batch of {BATCH} {BATCH * ONE_IMAGE_MB:,.0f} MB, "
