@@ -2,7 +2,6 @@
 functions ``tracer_step()`` (a dict of what one step shows) and ``tracer_html()`` (that step as HTML).
 """
 import html
-import math
 
 from .arguments import whole_number
 from .shapes import conv_output_size
@@ -13,9 +12,6 @@ from .volumes import volumes_svg
 
 def _fmt(number):
     return f"{number:,}"
-
-
-CONVS = ("Conv1D", "Conv2D", "Conv3D")
 
 
 def _spatial_axes(count):
@@ -53,47 +49,6 @@ def _size_formulas(row):
             return []
         lines.setdefault(text, []).append(axis)
     return [f"{' and '.join(axes)}: {text}" for text, axes in lines.items()]
-
-
-def _params_formula(row):
-    """How the parameters of ``row`` add up, with the numbers ('' when there is no simple formula)."""
-    settings = row.settings
-    if row.params == 0:
-        return "shared layer: its parameters count at its first call" if " (call " in row.name else ""
-    n_in = row.input_shapes[0][-1] if row.input_shapes and row.input_shapes[0] else None
-    bias = bool(settings.get("use_bias", False))
-    if row.kind in CONVS and settings.get("groups", 1) == 1 and n_in:
-        kernel, n_out = tuple(settings["kernel_size"]), settings["filters"]
-        value = math.prod(kernel) * n_in * n_out + (n_out if bias else 0)
-        symbols = "·".join(["f"] * len(kernel)) + "·n_c_in·n_c_out" + (" + n_c_out" if bias else "")
-        numbers = "·".join(map(str, kernel)) + f"·{n_in}·{n_out}" + (f" + {n_out}" if bias else "")
-    elif row.kind == "Dense" and n_in:
-        n_out = settings["units"]
-        value = n_in * n_out + (n_out if bias else 0)
-        symbols = "n_in·n_out" + (" + n_out" if bias else "")
-        numbers = f"{n_in}·{n_out}" + (f" + {n_out}" if bias else "")
-    elif row.kind == "BatchNormalization" and n_in:
-        value, symbols, numbers = 4 * n_in, "4·n_c", f"4·{n_in}"
-        if value == row.params:
-            return f"{symbols} = {numbers} (γ and β are learned; the moving mean and variance are not trained)"
-    else:
-        return ""
-    return f"{symbols} = {numbers}" if value == row.params else ""
-
-
-def _macs_formula(row):
-    """How the multiply-accumulates of ``row`` add up, with the numbers ('' when there is no simple formula)."""
-    settings = row.settings
-    if row.kind in CONVS and settings.get("groups", 1) == 1 and len(row.input_shapes) == 1:
-        out, kernel, n_in = row.output_shape, tuple(settings["kernel_size"]), row.input_shapes[0][-1]
-        if None not in out and n_in and math.prod(out) * math.prod(kernel) * n_in == row.macs:
-            return (f"{'·'.join(map(str, out))} · {'·'.join(map(str, kernel))}·{n_in} "
-                    f"(each output number costs f·f·n_c_in)")
-    if row.kind == "Dense" and len(row.input_shapes) == 1 and len(row.input_shapes[0]) == 1:
-        n_in, n_out = row.input_shapes[0][0], row.output_shape[-1]
-        if n_in and n_in * n_out == row.macs:
-            return f"{n_in}·{n_out}"
-    return ""
 
 
 def _branches(rows, row):
@@ -157,9 +112,9 @@ def tracer_step(rows, index):
         "output_shape": row.output_shape,
         "size_formulas": _size_formulas(row),
         "params": row.params,
-        "params_formula": _params_formula(row),
+        "params_formula": row.params_formula,
         "macs": row.macs,
-        "macs_formula": _macs_formula(row),
+        "macs_formula": row.macs_formula,
         "params_so_far": sum(r.params for r in rows[:index + 1]),
         "macs_so_far": sum(r.macs for r in rows[:index + 1]),
         "total_params": sum(r.params for r in rows),

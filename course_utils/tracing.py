@@ -2,6 +2,8 @@
 
 ``trace(model)`` walks the model's graph in the order the data flows, one row per layer call, so it works for
 Sequential and functional models with branches, merges (residual adds, concatenations) and nested models.
+Keras 3 records ``keras.ops`` arithmetic in a functional model (``keras.ops.relu(z + x)``) as operations, not layers:
+they get a row too, with no parameters and a kind named like the layer that computes the same (``Add``, ``ReLU``).
 """
 import html
 import math
@@ -24,6 +26,8 @@ class TraceRow:
     input_shapes: list = field(default_factory=list)
     inbound: list = field(default_factory=list)
     settings: dict = field(default_factory=dict, repr=False, compare=False)
+    params_formula: str = field(default="", repr=False, compare=False)  # how params add up, with the numbers
+    macs_formula: str = field(default="", repr=False, compare=False)  # how macs add up, with the numbers
 
 
 SETTINGS = ("filters", "units", "kernel_size", "pool_size", "strides", "padding", "dilation_rate", "groups",
@@ -43,6 +47,18 @@ def layer_settings(layer):
     return found
 
 
+# keras.ops operations whose class name differs from the layer that computes the same
+OPERATION_KINDS = {"Relu": "ReLU", "Relu6": "ReLU6", "LeakyRelu": "LeakyReLU", "Elu": "ELU"}
+
+
+def _kind(operation):
+    """The row's kind: the layer's class name, or for a ``keras.ops`` operation the name of the matching layer."""
+    import keras
+
+    kind = type(operation).__name__
+    return kind if isinstance(operation, keras.layers.Layer) else OPERATION_KINDS.get(kind, kind)
+
+
 def _shape(tensor):
     return tuple(tensor.shape[1:])
 
@@ -51,23 +67,55 @@ def _count(shape):
     return math.prod(d for d in shape if d is not None)
 
 
-def layer_macs(layer, input_shapes, output_shapes):
-    """Multiply-accumulates of one call of ``layer`` on one image (0 for layers without weights to multiply)."""
+def _layer_costs(layer, input_shapes, output_shapes):
+    """``(MACs, how they add up)`` of one call of ``layer`` on one image: ``(0, "")`` for layers without weights to
+    multiply, and ``""`` where there is no simple formula."""
     import keras
     from keras import layers as L
 
     out = output_shapes[0]
     if isinstance(layer, keras.Model):
-        return sum(row.macs for row in trace(layer))
+        return sum(row.macs for row in trace(layer)), ""
     if isinstance(layer, (L.SeparableConv1D, L.SeparableConv2D)):
-        return _count(out[:-1]) * (_count(layer.depthwise_kernel.shape) + _count(layer.pointwise_kernel.shape))
+        return _count(out[:-1]) * (_count(layer.depthwise_kernel.shape) + _count(layer.pointwise_kernel.shape)), ""
     if isinstance(layer, (L.Conv1DTranspose, L.Conv2DTranspose, L.Conv3DTranspose)):
-        return _count(input_shapes[0][:-1]) * _count(layer.kernel.shape)
+        return _count(input_shapes[0][:-1]) * _count(layer.kernel.shape), ""
     if isinstance(layer, (L.DepthwiseConv1D, L.DepthwiseConv2D)):
-        return _count(out[:-1]) * _count(layer.kernel.shape)
+        return _count(out[:-1]) * _count(layer.kernel.shape), ""
     if isinstance(layer, (L.Conv1D, L.Conv2D, L.Conv3D, L.Dense)):
-        return _count(out[:-1]) * _count(layer.kernel.shape)
-    return 0
+        kernel = tuple(layer.kernel.shape)
+        macs = _count(out[:-1]) * _count(kernel)
+        formula = ""
+        if isinstance(layer, L.Dense) and len(input_shapes[0]) == 1:
+            formula = "·".join(map(str, kernel))
+        elif not isinstance(layer, L.Dense) and getattr(layer, "groups", 1) == 1 and None not in out:
+            formula = (f"{'·'.join(map(str, out))} · {'·'.join(map(str, kernel[:-1]))} "
+                       f"(each output number costs f·f·n_c_in)")
+        return macs, formula
+    return 0, ""
+
+
+def _params_formula(layer, params):
+    """How the ``params`` of a convolution, dense or BatchNormalization layer add up, with the numbers, read from
+    the shapes of its weights; '' for other layers."""
+    from keras import layers as L
+
+    bias = getattr(layer, "bias", None) is not None
+    if isinstance(layer, (L.Conv1D, L.Conv2D, L.Conv3D)) and layer.groups == 1:
+        *kernel, n_in, n_out = tuple(layer.kernel.shape)
+        symbols = "·".join(["f"] * len(kernel)) + "·n_c_in·n_c_out" + (" + n_c_out" if bias else "")
+        numbers = "·".join(map(str, kernel)) + f"·{n_in}·{n_out}" + (f" + {n_out}" if bias else "")
+    elif isinstance(layer, L.Dense):
+        n_in, n_out = tuple(layer.kernel.shape)
+        symbols = "n_in·n_out" + (" + n_out" if bias else "")
+        numbers = f"{n_in}·{n_out}" + (f" + {n_out}" if bias else "")
+    elif isinstance(layer, L.BatchNormalization) and layer.center and layer.scale:
+        n = int(layer.moving_mean.shape[0])
+        return (f"4·n_c = 4·{n} (γ and β are learned; the moving mean and variance are not trained)"
+                if 4 * n == params else "")
+    else:
+        return ""
+    return f"{symbols} = {numbers}"
 
 
 def _graph(model):
@@ -99,8 +147,8 @@ def _graph(model):
 def trace(model):
     """One ``TraceRow`` per layer call of a built Keras ``model``, inputs first.
 
-    ``params`` of each row equals ``layer.count_params()`` (a shared layer counts once, at its first call), so the
-    rows add up to ``model.count_params()``.
+    ``params`` of each row equals ``layer.count_params()`` (a shared layer counts once, at its first call; a
+    ``keras.ops`` operation has none), so the rows add up to ``model.count_params()``.
 
     >>> import keras
     >>> lenet_start = keras.Sequential([keras.Input(shape=(32, 32, 1)), keras.layers.Conv2D(6, 5)])
@@ -109,24 +157,32 @@ def trace(model):
     ((28, 28, 6), 156, 117600)
     """
     keras_model(model)
-    rows, names, calls = [], {}, {}
+    rows, names, calls, owners = [], {}, {}, {}
     for node in _graph(model):
         layer = node.operation
         calls[id(layer)] = calls.get(id(layer), 0) + 1
         name = layer.name if calls[id(layer)] == 1 else f"{layer.name} (call {calls[id(layer)]})"
+        if owners.setdefault(name, id(layer)) != id(layer):  # an operation and a layer may share a name
+            name = f"{name} ({_kind(layer)} {len(owners)})"
         names[id(node)] = name
         input_shapes = [_shape(t) for t in node.input_tensors]
         output_shapes = [_shape(t) for t in node.output_tensors]
+        first = calls[id(layer)] == 1
+        params = layer.count_params() if first and hasattr(layer, "count_params") else 0
+        macs, macs_text = _layer_costs(layer, input_shapes, output_shapes) if input_shapes else (0, "")
         rows.append(TraceRow(
             name=name,
-            kind=type(layer).__name__,
+            kind=_kind(layer),
             output_shape=output_shapes[0] if len(output_shapes) == 1 else tuple(output_shapes),
-            params=layer.count_params() if calls[id(layer)] == 1 else 0,
-            macs=layer_macs(layer, input_shapes, output_shapes) if input_shapes else 0,
+            params=params,
+            macs=macs,
             activations=sum(_count(s) for s in output_shapes),
             input_shapes=input_shapes,
             inbound=[names[id(parent)] for parent in node.parent_nodes if id(parent) in names],
             settings=layer_settings(layer),
+            params_formula=(_params_formula(layer, params) if params else
+                            "" if first else "shared layer: its parameters count at its first call"),
+            macs_formula=macs_text,
         ))
     return rows
 

@@ -33,7 +33,7 @@ def unavailable(reason):
 
 @pytest.fixture(scope="module")
 def browser():
-    """Headless Chromium for the tests of the decks and the site."""
+    """Headless Chromium for every browser test: the decks, the site and the tracer in JupyterLab."""
     if not pathlib.Path(CHROMIUM).is_file():
         unavailable(f"Chromium not found at {CHROMIUM} (on Debian: apt-get install chromium), so the pages were not "
                     f"opened in a browser; their files are still checked by the other tests.")

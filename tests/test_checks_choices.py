@@ -6,6 +6,7 @@ from keras import layers
 
 import course_utils as cu
 from course_utils.checks import choices
+from course_utils.checks.common import Failure
 
 
 @pytest.mark.parametrize("answer", ["b", "B", "(b)", " b) ", "b."])
@@ -53,8 +54,9 @@ def test_a_wrong_choice_never_names_the_right_letter():
 
 
 def test_read_choice_lists_the_letters():
-    result = choices.read_choice("x", "z", "answer", {"a": "", "b": ""})
-    assert not result.ok and '"a", "b"' in result.message
+    with pytest.raises(Failure, match="none of the choices") as info:
+        choices.read_choice("x", "z", "answer", {"a": "", "b": ""})
+    assert 'one of "a", "b"' in info.value.fix
 
 
 # The open challenge: a branch 28x28x192 -> 28x28x32 that sees 5x5, for at most 15 million MACs.

@@ -43,7 +43,21 @@ def as_tuple(filters, convs):
     return convolutions + (layers.MaxPool2D(2),)
 
 
-@pytest.mark.parametrize("solution", [correct, relu_as_layers, as_tuple])
+def with_helper(filters, convs):
+    """A helper for one convolution, a list comprehension, and keras.ops.relu as the activation."""
+    def conv3x3():
+        return layers.Conv2D(filters=filters, kernel_size=(3, 3), strides=1, padding="same", activation=keras.ops.relu)
+
+    return [conv3x3() for _ in range(convs)] + [layers.MaxPooling2D(pool_size=(2, 2), strides=(2, 2))]
+
+
+def extended(filters, convs):
+    block = [layers.Conv2D(filters, 3, padding="same", activation="relu")]
+    block.extend(layers.Conv2D(filters, 3, padding="same", activation="relu") for _ in range(convs - 1))
+    return block + [layers.MaxPool2D()]
+
+
+@pytest.mark.parametrize("solution", [correct, as_tuple, with_helper, extended])
 def test_correct_solutions_pass(solution):
     result = check_vgg_block(solution)
     assert result.ok, result.message
@@ -146,6 +160,54 @@ def nested(filters, convs):
     return [keras.Sequential(correct(filters, convs))]
 
 
+def activation_layers(filters, convs):
+    block = []
+    for _ in range(convs):
+        block += [conv(filters, activation=None), layers.Activation("relu")]
+    return block + [layers.MaxPooling2D()]
+
+
+def conv_bn_relu(filters, convs):
+    block = []
+    for _ in range(convs):
+        block += [conv(filters, activation=None), layers.BatchNormalization(), layers.ReLU()]
+    return block + [layers.MaxPooling2D()]
+
+
+def with_dropout(filters, convs):
+    """Dropout computes nothing at inference, so the outputs match; the layer-by-layer comparison with VGG16 fails."""
+    return [conv(filters) for _ in range(convs)] + [layers.Dropout(0.5), layers.MaxPooling2D()]
+
+
+def test_conv_bn_relu_is_not_reported_as_a_missing_relu():
+    result = check_vgg_block(conv_bn_relu)
+    assert not result.ok and "no ReLU after it" not in result.message, result.message
+
+
+def test_a_passing_block_builds_vgg16_as_keras_does():
+    """What notebook 01 does after the check: VGG-16's rows match Keras's VGG16 layer by layer, and the
+    activations add up to the 61 MB the prose states."""
+    from course_utils import trace
+
+    for solution in (correct, with_helper):
+        assert check_vgg_block(solution).ok
+        with cu_float16():
+            stack = [keras.Input(shape=(224, 224, 3))]
+            for filters, convs in zip((64, 128, 256, 512, 512), (2, 2, 3, 3, 3)):
+                stack += solution(filters, convs)
+            rows = trace(keras.Sequential(stack))
+            keras_rows = trace(keras.applications.VGG16(weights=None, include_top=False, input_shape=(224, 224, 3)))
+        assert [(r.output_shape, r.params) for r in rows] == [(r.output_shape, r.params) for r in keras_rows]
+    for broken in (relu_as_layers, with_dropout):
+        assert not check_vgg_block(broken).ok
+
+
+def cu_float16():
+    from course_utils import dtype_policy
+
+    return dtype_policy("float16")
+
+
 @pytest.mark.parametrize("broken, expected", [
     (skeleton, "not done yet"),
     (no_padding, "missing padding='same', so each 3x3 convolution trims 2 pixels off the height and width "
@@ -171,6 +233,11 @@ def nested(filters, convs):
     (as_sequential, "returned a Sequential model, not a list of layers"),
     (nested, "returned a list holding a Sequential model"),
     (tanh, "uses the tanh activation; VGG uses ReLU"),
+    (relu_as_layers, "puts a separate ReLU layer after its convolutions: it computes the same, but the cells below "
+                     "compare VGG-16 layer by layer with Keras's VGG16"),
+    (activation_layers, "puts a separate ReLU layer after its convolutions"),
+    (conv_bn_relu, "has 872 parameters, expected 808"),
+    (with_dropout, "holds a Dropout layer besides its convolutions and its pool"),
 ])
 def test_common_mistakes_are_named(broken, expected):
     result = check_vgg_block(broken)
@@ -215,7 +282,10 @@ def test_conv1_right_answers_pass(side, params):
 
 
 @pytest.mark.parametrize("side, params, named", [
-    (54, 34_944, "forgot the + 1"),
+    (54, 34_944, "without the + 1 of the size formula"),
+    (54, 34_944, "or the formula on the paper's 224x224 input; this conv1 reads a 227x227 image"),
+    (53, 34_944, "uses the paper's 224x224 input and leaves out the + 1"),
+    ((224 - 11) / 4 + 1, 34_944, "uses the paper's 224x224 input, on which 11x11 windows with stride 4 do not fit"),
     (56, 34_944, "divided the input by the stride"),
     (57, 34_944, "padding='same'"),
     (217, 34_944, "used a stride of 1"),
@@ -240,7 +310,7 @@ def test_conv1_wrong_answers_are_named(side, params, named):
 
 
 @pytest.mark.parametrize("one, batch", [(12.8, 822), (224 * 224 * 64 * 4 / 1e6, 64 * 224 * 224 * 64 * 4 / 1e6),
-                                        (12.25, 784)])  # the last in MiB
+                                        (13, 832), (12.85, 822.08), (12.8, 64 * 12.8)])  # honest rounding
 def test_memory_right_answers_pass(one, batch):
     result = check_activation_memory(one, batch)
     assert result.ok, result.message
@@ -256,6 +326,14 @@ def test_memory_right_answers_pass(one, batch):
     (50.0, 3_200, "count H x W x channels"),
     (12.8, 12.8, "is the one-image figure"),
     (12.8, 410, "is not 64 times the memory of one image"),
+    (12.8, 700, "is not 64 times the memory of one image: multiply"),
+    (12.25, 784, "that is in mebibytes (MiB, 2**20 = 1,048,576 bytes); the exercise counts 1 MB = 1,000,000 bytes"),
+    (12.8, 784, "the batch figure is in mebibytes (MiB"),
+    (12.6, 807.5, "222x222x64 output, a 3x3 convolution without padding"),
+    (12.8, 807.5, "the batch figure is a 222x222x64 output"),
+    (12_845, 822_083, "that is in kilobytes (KB)"),
+    (12.8, 0.822, "the batch figure is in gigabytes (GB)"),
+    (12, 768, "count H x W x channels"),
     (-12.8, 822, "memory is a positive number"),
     ("12.8 MB", 822, "not a number of megabytes"),
     (..., 822, "not done yet: `one_image_mb` is still `...`"),
@@ -266,3 +344,5 @@ def test_memory_wrong_answers_are_named(one, batch, named):
     assert not result.ok
     assert named in result.message and "Try:" in result.message and "\n" not in result.message, result.message
     assert "12.8" not in result.message.replace(f"{one}", "").replace(f"{batch}", "")  # no answer given away
+    shown = result.message.replace(f"{batch}", "").replace(f"{batch:g}" if isinstance(batch, float) else "", "")
+    assert not any(answer in shown for answer in ("819", "822", "823"))

@@ -151,3 +151,91 @@ def test_a_prediction_left_blank_is_not_done_yet():
                                              "`side =` with your answer (a whole number of pixels), then run the "
                                              "check again.")
     assert check_side(28).ok and not check_side(27).ok
+
+
+# --- the small core every checker uses ---------------------------------------------------------------------------
+
+def test_a_failure_carries_its_problem_fix_and_the_students_exception():
+    from course_utils.checks.common import Failure, StudentRaised
+
+    @checker("halve")
+    def check_halve(fn):
+        try:
+            call_student("halve", fn, 4)
+        except StudentRaised as failure:
+            assert isinstance(failure.cause, ZeroDivisionError) and failure.fix
+            assert failure.first_line() == "ZeroDivisionError: division by zero"
+            raise
+        raise Failure("no.", "try again.")
+
+    result = check_halve(lambda x: x / 0)
+    assert not result and result.done and result.message.startswith("your code raised ZeroDivisionError")
+    assert check_halve(lambda x: x / 2).message == "no. Try: try again."
+
+
+def test_number_parses_a_prediction_or_says_what_is_wrong():
+    import numpy as np
+    import pytest
+
+    from course_utils.checks.common import Failure, number
+
+    assert number(np.int64(12), "n", whole="round.") == 12 and number(12.5, "n") == 12.5
+    for value, words in [("12", "`n` is '12' (str), not a number. Try: write a number after `n =`."),
+                         (True, "not a number"), (12.5, "`n` is 12.5, not a whole number. Try: round."),
+                         (float("nan"), "`n` is nan, not a whole number.")]:
+        with pytest.raises(Failure) as info:
+            number(value, "n", whole="round." if isinstance(value, float) else None)
+        assert words in info.value.result("n").message
+
+
+def test_predicted_reads_one_table_of_known_slips():
+    import pytest
+
+    from course_utils.checks.common import Failure, known_slip, predicted
+
+    slips = {54: "forgot the + 1.", 57: ("padding='same'.", "no padding.")}
+    predicted(55, 55, slips, "wrong", "fix it.")
+    with pytest.raises(Failure) as info:
+        predicted(54, 55, slips, "54 is wrong", "fix it.")
+    assert (info.value.problem, info.value.fix) == ("54 is wrong: forgot the + 1.", "fix it.")
+    with pytest.raises(Failure) as info:
+        predicted(57, 55, slips, "57 is wrong", "fix it.")
+    assert (info.value.problem, info.value.fix) == ("57 is wrong: padding='same'.", "no padding.")
+    with pytest.raises(Failure) as info:
+        predicted(1, 55, slips, "1 is wrong", "fix it.", "count again.")
+    assert info.value.problem == "1 is wrong: count again."
+    assert known_slip(12.3, [(12.25, "MiB")], lambda a, b: abs(a - b) < 0.1) == "MiB"
+    assert known_slip(3, [(None, "skipped")]) is None
+
+
+def test_randomise_gives_every_weight_a_value_away_from_keras_start():
+    import keras
+    import numpy as np
+    from keras import layers
+
+    from course_utils.checks.common import randomise
+
+    model = keras.Sequential([keras.Input(shape=(4, 4, 3)), layers.Conv2D(3, 3), layers.BatchNormalization()])
+    randomise(model)
+    bn = model.layers[1]
+    assert np.abs(np.array(bn.beta)).min() >= 0.2 and np.abs(np.array(bn.moving_mean)).min() >= 0.2
+    assert not np.allclose(bn.moving_variance, 1) and not np.allclose(bn.gamma, 1)
+    before = [np.array(w) for w in model.weights]
+    randomise(model, seed=1)
+    assert not all(np.array_equal(a, np.array(b)) for a, b in zip(before, model.weights))
+
+
+def test_a_check_leaves_kerass_layer_numbering_as_it_found_it():
+    """Later cells print auto-numbered layer names (conv2d_12); they must not depend on what a check built."""
+    from keras import layers
+
+    @checker("numbering")
+    def check_numbering(fn):
+        call_student("numbering", fn)
+        return passed("numbering", "built.")
+
+    before = layers.Conv2D(1, 1).name
+    assert check_numbering(lambda: [layers.Conv2D(1, 1) for _ in range(5)]).ok
+    after = layers.Conv2D(1, 1).name
+    number = int(before.rsplit("_", 1)[1]) if "_" in before.removeprefix("conv2d") else 0
+    assert after == f"conv2d_{number + 1}"

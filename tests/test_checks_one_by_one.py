@@ -5,7 +5,7 @@ import itertools
 import keras
 import numpy as np
 import pytest
-from keras import layers
+from keras import layers, ops
 
 from course_utils import trace
 from course_utils.checks.one_by_one import (CASES, REDUCE_PARAMS, VOLUMES, _keras_1x1, _mistakes, check_bottleneck_macs,
@@ -154,6 +154,19 @@ def test_bad_returns_and_calls(fn, words):
     assert not result and words in result.message, result.message
 
 
+def test_no_failure_prints_the_right_count():
+    """Every failed check of bottleneck_macs, on each case, names the slip without the answer."""
+    answers = {f"{reference(*args):,}" for args in CASES}
+    for args in CASES:
+        for answer, _, _ in _mistakes(*args):
+            if answer is not None:
+                message = check_bottleneck_macs(lambda *given, a=answer: a if given == args else reference(*given))
+                assert not message.ok and not any(right in message.message for right in answers), message.message
+    for wrong in (0, -5, float("nan"), 1.5, 12_443_647):
+        message = check_bottleneck_macs(lambda *given, w=wrong: w).message
+        assert not any(right in message for right in answers), message
+
+
 def test_messages_are_distinct():
     """Every named mistake has its own message (no copy-paste between diagnoses)."""
     problems = [problem for _, problem, _ in _mistakes(*CASES[0])]
@@ -184,8 +197,38 @@ def one_by_one_loop(volume, kernel, bias):
 
 
 def one_by_one_einsum_keras(volume, kernel, bias):
-    """einsum, and Keras's relu returning a tensor: also right."""
+    """einsum, and Keras's relu returning a tensor: the exercise asks for NumPy."""
     return keras.ops.relu(np.einsum("nhwc,cd->nhwd", volume, kernel) + bias)
+
+
+def one_by_one_keras_to_numpy(volume, kernel, bias):
+    """keras.ops throughout, converted back to NumPy at the end: still not NumPy."""
+    return keras.ops.convert_to_numpy(keras.ops.relu(keras.ops.matmul(volume, kernel) + bias))
+
+
+def one_by_one_ops_in_a_helper(volume, kernel, bias):
+    """`ops` imported under its own name, used in a comprehension."""
+    return np.stack([np.asarray(ops.relu(image @ kernel + bias)) for image in volume])
+
+
+def one_by_one_conv2d(volume, kernel, bias):
+    conv = layers.Conv2D(kernel.shape[1], 1, activation="relu")
+    conv.build(volume.shape)
+    conv.set_weights([kernel[None, None], bias])
+    return np.asarray(conv(volume))
+
+
+def one_by_one_einsum(volume, kernel, bias):
+    return np.maximum(np.einsum("nhwc,cd->nhwd", volume, kernel) + bias, 0.0)
+
+
+def relu(values):
+    return np.where(values > 0, values, 0)
+
+
+def one_by_one_tensordot_helper(volume, kernel, bias):
+    """np.tensordot over the channel axis, and a ReLU of its own."""
+    return relu(np.tensordot(volume, kernel, axes=([3], [0])) + bias[np.newaxis, np.newaxis, np.newaxis, :])
 
 
 def one_by_one_flatten(volume, kernel, bias):
@@ -193,7 +236,8 @@ def one_by_one_flatten(volume, kernel, bias):
     return np.maximum(rows, 0).reshape(*volume.shape[:-1], kernel.shape[1])
 
 
-@pytest.mark.parametrize("fn", [one_by_one_matmul, one_by_one_loop, one_by_one_einsum_keras, one_by_one_flatten])
+@pytest.mark.parametrize("fn", [one_by_one_matmul, one_by_one_loop, one_by_one_flatten, one_by_one_einsum,
+                                one_by_one_tensordot_helper])
 def test_one_by_one_right_answers_pass(fn):
     result = check_one_by_one(fn)
     assert result.ok, result.message
@@ -281,6 +325,10 @@ def no_return(volume, kernel, bias):
     (no_return, "returned None"),
     (lambda volume, kernel, bias: "out", "not an array of numbers"),
     (contracts_the_height, "your code raised ValueError"),
+    (one_by_one_einsum_keras, "one_by_one uses keras from keras: the exercise asks for NumPy alone"),
+    (one_by_one_keras_to_numpy, "one_by_one uses keras from keras"),
+    (one_by_one_ops_in_a_helper, "one_by_one uses ops from keras"),
+    (one_by_one_conv2d, "one_by_one uses layers from keras"),
 ])
 def test_one_by_one_mistakes_are_named(fn, words):
     result = check_one_by_one(fn)

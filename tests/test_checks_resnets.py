@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from keras import layers
 
+from course_utils.checks.common import fixed_value
 from course_utils.checks.resnets import (
-    PROJECTION, check_identity_block, check_identity_params, check_projection_block, fixed_value, reference_block)
+    PROJECTION, check_identity_block, check_identity_params, check_projection_block, reference_block)
 
 
 # --- correct implementations, written three different ways --------------------------------------------------------
@@ -48,13 +49,34 @@ def identity_ops(x, filters, kernel_size=3, training=None):
 
 
 def identity_fixed_names(x, filters, kernel_size=3, training=None):
-    """The same names on every call (fine for one block per model), and Keras ResNet50's epsilon."""
+    """The same names on every call: fine for one block, but the ResNet of notebook 02 calls it many times."""
     y = layers.Conv2D(filters, kernel_size, padding="same", name="conv_a")(x)
     y = layers.BatchNormalization(epsilon=1.001e-5, name="bn_a")(y, training=training)
     y = layers.Activation("relu", name="relu_a")(y)
     y = layers.Conv2D(filters, kernel_size, padding="same", name="conv_b")(y)
     y = layers.BatchNormalization(epsilon=1.001e-5, name="bn_b")(y, training=training)
     return layers.ReLU(name="out")(layers.Add(name="add")([y, x]))
+
+
+def identity_helper(x, filters, kernel_size=3, training=None):
+    """A helper for conv + BN, Keras ResNet50's epsilon, and keras.ops.add."""
+    def conv_bn(tensor):
+        tensor = layers.Conv2D(filters=filters, kernel_size=kernel_size, strides=(1, 1), padding="same")(tensor)
+        return layers.BatchNormalization(axis=-1, epsilon=1.001e-5)(tensor, training=training)
+
+    main = conv_bn(layers.Activation("relu")(conv_bn(x)))
+    return layers.ReLU()(keras.ops.add(main, x))
+
+
+def identity_in_a_loop(x, filters, kernel_size=3, training=None):
+    """The main path's two conv-BN pairs written as a loop over layer objects made in a comprehension."""
+    pairs = [(layers.Conv2D(filters, kernel_size, padding="same"), layers.BatchNormalization()) for _ in range(2)]
+    y = x
+    for i, (conv, norm) in enumerate(pairs):
+        y = norm(conv(y), training=training)
+        if i == 0:
+            y = keras.ops.relu(y)
+    return keras.ops.relu(keras.ops.add(x, y))
 
 
 def projection_plain(x, filters, kernel_size=3, strides=2, training=None):
@@ -155,7 +177,8 @@ def projection_skeleton(x, filters, kernel_size=3, strides=2, training=None):
 
 # --- tests -------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("fn", [identity_plain, identity_named, identity_ops, identity_fixed_names, identity()])
+@pytest.mark.parametrize("fn", [identity_plain, identity_named, identity_ops, identity_helper, identity_in_a_loop,
+                                identity()])
 def test_correct_identity_blocks_pass(fn):
     result = check_identity_block(fn)
     assert result.ok, result.message
@@ -215,7 +238,8 @@ def test_identity_mistakes_are_named(mistake, expected):
 PROJECTION_MISTAKES = [
     ({"project": False}, "the shortcut is not projected when the channels change"),
     ({"stride_on_second": True}, "the stride is on the wrong path: it sits on the second conv"),
-    ({"project_strides": 1}, "the stride is on the wrong path: with strides=2 (channels unchanged)"),
+    ({"project_strides": 1}, "the 1x1 shortcut conv has no stride: with strides=2 the main path shrinks the height "
+                             "and width, while the shortcut keeps them"),
     ({"main_strides": 1}, "the stride is on the wrong path: with strides=2 (channels unchanged)"),
     ({"shortcut": False}, "the shortcut is missing"),
     ({"relu_before_add": True, "relu_after_add": False}, "ReLU is applied before the add instead of after"),
@@ -397,6 +421,7 @@ PARAMS_SLIPS = [
     (4_736, "forgot the biases"),
     (4_640, "left out the two BatchNormalization layers"),
     (4_704, "counted only the two numbers per channel that training learns"),
+    (4_704, "or you counted one BatchNormalization layer where the main path has two"),
     (4_608, "counted only the convolutions' weights"),
     (2_384, "counted one convolution and one BatchNormalization layer"),
     (2_448, "counted one convolution; the main path has two"),
@@ -451,3 +476,101 @@ def projection_without_biases(x, filters, kernel_size=3, strides=2, training=Non
 def test_a_projection_block_without_biases_is_named():
     result = check_projection_block(projection_without_biases)
     assert not result.ok and "the convolutions' biases are missing (use_bias=False)" in result.message, result.message
+
+
+# --- findings of the student review (issue 23) ------------------------------------------------------------------
+
+def projection_shortcut_bn_without_training(x, filters, kernel_size=3, strides=2, training=None):
+    shortcut = layers.Conv2D(filters, 1, strides=strides)(x)
+    shortcut = layers.BatchNormalization()(shortcut)
+    y = layers.Conv2D(filters, kernel_size, strides=strides, padding="same")(x)
+    y = layers.ReLU()(layers.BatchNormalization()(y, training=training))
+    y = layers.BatchNormalization()(layers.Conv2D(filters, kernel_size, padding="same")(y), training=training)
+    return layers.ReLU()(layers.Add()([y, shortcut]))
+
+
+def projection_both_strided(x, filters, kernel_size=3, strides=2, training=None):
+    shortcut = layers.BatchNormalization()(layers.Conv2D(filters, 1, strides=strides)(x), training=training)
+    y = layers.Conv2D(filters, kernel_size, strides=strides, padding="same")(x)
+    y = layers.ReLU()(layers.BatchNormalization()(y, training=training))
+    y = layers.Conv2D(filters, kernel_size, strides=strides, padding="same")(y)
+    y = layers.BatchNormalization()(y, training=training)
+    return layers.ReLU()(layers.Add()([y, shortcut]))
+
+
+def identity_shared_bn(x, filters, kernel_size=3, training=None):
+    norm = layers.BatchNormalization()
+    y = layers.ReLU()(norm(layers.Conv2D(filters, kernel_size, padding="same")(x), training=training))
+    y = norm(layers.Conv2D(filters, kernel_size, padding="same")(y), training=training)
+    return layers.ReLU()(layers.Add()([y, x]))
+
+
+def identity_concatenate(x, filters, kernel_size=3, training=None):
+    y = layers.ReLU()(layers.BatchNormalization()(layers.Conv2D(filters, kernel_size, padding="same")(x),
+                                                  training=training))
+    y = layers.BatchNormalization()(layers.Conv2D(filters, kernel_size, padding="same")(y), training=training)
+    return layers.ReLU()(layers.Concatenate()([y, x]))
+
+
+def identity_subtracted(x, filters, kernel_size=3, training=None):
+    y = layers.ReLU()(layers.BatchNormalization()(layers.Conv2D(filters, kernel_size, padding="same")(x),
+                                                  training=training))
+    y = layers.BatchNormalization()(layers.Conv2D(filters, kernel_size, padding="same")(y), training=training)
+    return keras.ops.relu(y - x)
+
+
+def identity_trainable(x, filters, kernel_size=3, training=None):
+    y = layers.Conv2D(filters, kernel_size, padding="same")(x)
+    y = layers.ReLU()(layers.BatchNormalization(trainable=training)(y))
+    y = layers.BatchNormalization(trainable=training)(layers.Conv2D(filters, kernel_size, padding="same")(y))
+    return layers.ReLU()(layers.Add()([y, x]))
+
+
+def identity_shared_conv(x, filters, kernel_size=3, training=None):
+    conv = layers.Conv2D(filters, kernel_size, padding="same")
+    y = layers.ReLU()(layers.BatchNormalization()(conv(x), training=training))
+    y = layers.BatchNormalization()(conv(y), training=training)
+    return layers.ReLU()(y + x)
+
+
+@pytest.mark.parametrize("check, fn, expected", [
+    (check_identity_block, identity_fixed_names, "two layers of the model are named 'add': your block gives its "
+                                                 "layers fixed names, so a model that calls it more than once"),
+    (check_projection_block, projection_shortcut_bn_without_training,
+     "the `training` flag does not reach every BatchNormalization: called with training=True, your block calls the "
+     "shortcut's BatchNormalization without it"),
+    (check_projection_block, projection_both_strided, "both convolutions of the main path use strides=2"),
+    (check_identity_block, identity_shared_bn, "the same BatchNormalization layer object is called 2 times in your "
+                                               "block, so its calls share one set of weights and moving averages"),
+    (check_identity_block, identity_shared_conv, "the same Conv2D layer object is called 2 times"),
+    (check_identity_block, identity_concatenate, "the two paths are joined with Concatenate, which stacks their "
+                                                 "channels side by side"),
+    (check_identity_block, identity_subtracted, "the two paths are joined with Subtract, which does not add them"),
+    (check_identity_block, identity_trainable, "BatchNormalization(trainable=...) raised ValueError: Expected "
+                                               "`trainable` to be a boolean"),
+])
+def test_review_findings_are_named(check, fn, expected):
+    result = check(fn)
+    assert_mistake_named(result, expected)
+
+
+def test_messages_of_the_findings_do_not_misdiagnose():
+    assert "kernel_size is ignored" not in check_identity_block(identity_shared_bn).message
+    assert "padding" not in check_identity_block(identity_concatenate).message.split(" Try:")[0]
+    assert "wrong path" not in check_projection_block(projection_both_strided).message
+    assert "both modes" not in check_projection_block(projection_shortcut_bn_without_training).message
+
+
+def test_a_passing_block_builds_the_resnet_of_notebook_02():
+    """What notebook 02 does after the checks: several blocks in one model, traced row by row."""
+    from course_utils.tracing import trace
+
+    for identity_fn in (identity_plain, identity_ops, identity_helper):
+        assert check_identity_block(identity_fn).ok
+        x = keras.Input(shape=(8, 8, 4))
+        y = identity_fn(identity_fn(x, 4), 4)
+        y = projection_ops(y, 8, strides=2)
+        model = keras.Model(x, identity_fn(y, 8))
+        rows = trace(model)
+        assert sum(row.params for row in rows) == model.count_params()
+        assert sum(row.kind == "Add" for row in rows) == 4

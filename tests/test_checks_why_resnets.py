@@ -89,6 +89,13 @@ def kernels_only(block):
     centre_kernels(block)
 
 
+def kernels_of_ones(block):
+    for layer in block.layers:
+        if isinstance(layer, layers.Conv2D):
+            layer.kernel.assign(np.ones(layer.kernel.shape, "float32"))
+    set_bns(block, undo_statistics, moving_mean)
+
+
 def batch_norms_only(block):
     set_bns(block, undo_statistics, moving_mean)
 
@@ -111,14 +118,18 @@ MISTAKES = {
     "Keras's starting statistics": (keras_starting_statistics,
                                     r"the first BatchNormalization changes its input: .*assume moving_mean = 0 and "
                                     r"moving_variance = 1.*Try: read them from the layer"),
-    "no epsilon": (without_epsilon, r"the first BatchNormalization.*leaves out epsilon\. Try: gamma = "
-                                    r"sqrt\(moving_variance \+ layer\.epsilon\)"),
+    "no epsilon": (without_epsilon, r"the first BatchNormalization.*leaves out epsilon, which the layer adds to the "
+                                    r"variance\. Try: use the formula above as it stands, with the layer's own "
+                                    r"epsilon"),
+    "kernels of ones": (kernels_of_ones, r"the first convolution \(3x3\) changes its input\. Its kernel is non-zero "
+                                         r"at 9 of its 9 positions, so each output pixel mixes its neighbours\. "
+                                         r"Try: make its kernel 0"),
     "centre at [1, 1] of a 5x5 kernel": (centre_fixed_at_one,
                                          r"on a 5x7x3 input with 5x5 kernels, the first convolution \(5x5\) changes "
                                          r"its input\. Its kernel holds the identity at \[1, 1\], but the centre of "
                                          r"a 5x5 kernel is \[2, 2\]"),
     "kernels only": (kernels_only, r"3x3 kernels, the first BatchNormalization changes its input.*Try: choose gamma"),
-    "batch norms only": (batch_norms_only, r"the first convolution \(3x3\) changes its input\. Try: make its kernel"),
+    "batch norms only": (batch_norms_only, r"the first convolution \(3x3\) changes its input\..* Try: make its kernel"),
     "second BN": (second_bn_forgotten, r"the second BatchNormalization changes its input"),
     "skeleton": (skeleton, r"not done yet: the skeleton still raises NotImplementedError"),
     "wrong shape": (wrong_shape, r"your code raised ValueError: The shape of the target variable"),
@@ -350,18 +361,17 @@ def test_each_silence_mistake_is_named_in_one_line(solution, message):
 # The degradation prediction
 # ---------------------------------------------------------------------------------------------------------------
 
-REASON = "The deeper plain network is harder to optimise, so the same steps leave it fitting its images worse."
+REASON = "B"  # the letter of the right reason among REASONS
 FULL_DEPTHS = [20, 32, 44, 56, 110]
 
 
 @pytest.mark.parametrize("answer, why, depths", [
     ("plain-56", REASON, [8, 20, 56]),
-    (56, REASON, [8, 20, 56]),
-    ("56", "Not overfitting: a deeper plain stack is harder for SGD to train in 125 steps.", [8, 20, 56]),
-    ("the deeper one", "It is not that it overfits; its many layers are harder to optimise.", [8, 20, 56]),
-    ("plain 56", "Overfitting cannot explain a training loss; the deeper plain net is harder to optimise.", [8, 20, 56]),
-    ("56", "Harder to optimise: overfitting would lower a training loss, not raise it.", [8, 20, 56]),
-    ("Plain 56 layers", "Vanishing gradients make it slow to train.", (8, 20, 56)),
+    (56, "b", [8, 20, 56]),
+    ("56", " (B) ", [8, 20, 56]),
+    ("the deeper one", "B.", [8, 20, 56]),
+    ("plain 56", REASON, (8, 20, 56)),
+    ("Plain 56 layers", REASON, (8, 20, 56)),
     (np.int64(56), REASON, [8, 20, 56]),
     (56.0, REASON, [8, 20, 56]),
     ("plain_110", REASON, FULL_DEPTHS),
@@ -370,21 +380,20 @@ FULL_DEPTHS = [20, 32, 44, 56, 110]
 def test_degradation_right_answers_pass(answer, why, depths):
     result = check_degradation(answer, why, depths=depths)
     assert result.ok, result.message
-    assert f"plain-{max(depths)} is your pick" in result.message
+    assert f"plain-{max(depths)}, because it is harder to optimise" in result.message
 
 
 @pytest.mark.parametrize("answer, why, named", [
-    ("plain-56", "The deeper network overfits the training data.", r"plain-56 is right, but not for that reason: "
-                                                                  r"overfitting \(\"overfit\"\) cannot raise a "
-                                                                  r"TRAINING loss"),
-    (56, "With more parameters it memorises noise.", r"overfitting \(\"memoris\"\) cannot raise a TRAINING loss"),
-    ("56", "It generalises worse to new digits.", r"\"generalis\""),
-    ("deeper", "There is too little data for so many layers.", r"\"too little data\""),
-    ("deeper", "It overfits, which is why its loss does not fall.", r"\"overfit\""),
+    ("plain-56", "A", r"plain-56 is right, but not for reason A: overfitting cannot raise a TRAINING loss"),
+    (56, "a", r"not for reason A: overfitting cannot raise a TRAINING loss"),
+    ("56", "C", r"not for reason C: a deeper plain network can represent everything the shallower one computes: "
+                r"give it the shallower one's layers and make each extra layer the identity"),
+    ("deeper", "D", r"not for reason D: the sweep trains every network on the same images for the same number of "
+                    r"steps"),
     ("plain-8", REASON, r"plain-8 is not the prediction the paper supports: plain-56 holds plain-8's layers and "
                         r"more.*Try: reread the first section"),
     ("the shallower one", REASON, r"plain-8 is not the prediction"),
-    (8, REASON, r"plain-8 is not the prediction"),
+    (8, "C", r"plain-8 is not the prediction"),
     ("plain-20", REASON, r"plain-20 is in the sweep too, but the question compares the shallowest, plain-8, with "
                          r"the deepest, plain-56"),
     (34, REASON, r"the sweep has no 34-layer network \(its depths are 8, 20, 56\)"),
@@ -392,8 +401,13 @@ def test_degradation_right_answers_pass(answer, why, depths):
     ("plain-8 < plain-56", REASON, r"names both networks"),
     ("both the same", REASON, r"does not pick one"),
     ("no idea", "no idea", r"does not say which network"),
-    ("plain-56", "depth", r"`why` = 'depth' is not a sentence"),
-    ("plain-56", 3, r"`why` = 3 is not a sentence"),
+    ("plain-56", "It is not overfitting.", r"`why` is a sentence; the exercise now asks for the letter of one of "
+                                           r"the reasons it lists \(A, B, C, D\)"),
+    ("plain-56", "a 56-layer network cannot represent what an 8-layer one does", r"`why` is a sentence"),
+    ("plain-56", "harder to optimise", r"`why` is a sentence"),
+    ("plain-56", "depth", r"`why` = 'depth' is not one of the letters A, B, C, D"),
+    ("plain-56", "E", r"`why` = 'E' is not one of the letters"),
+    ("plain-56", 3, r"`why` = 3 is not one of the letters"),
     (None, REASON, r"\(NoneType\) does not name a network"),
     (True, REASON, r"\(bool\) does not name a network"),
     (..., REASON, r"not done yet: `higher_training_loss` is still `\.\.\.`"),
@@ -406,6 +420,16 @@ def test_degradation_mistakes_are_named(answer, why, named):
     assert not result.ok
     assert "\n" not in result.message and "Try:" in result.message, result.message
     assert re.search(named, result.message), result.message
+
+
+def test_each_wrong_reason_is_answered_in_its_own_words_and_one_reason_is_right():
+    from course_utils.checks.why_resnets import REASONS
+
+    answers = {letter: check_degradation("plain-56", letter).message for letter in REASONS}
+    assert sum(check_degradation("plain-56", letter).ok for letter in REASONS) == 1
+    wrong = [message for letter, message in answers.items() if not check_degradation("plain-56", letter).ok]
+    assert len(set(wrong)) == len(REASONS) - 1
+    assert all(REASONS[letter][0] for letter in REASONS)  # each has the text the exercise lists
 
 
 def test_degradation_needs_the_sweeps_depths():
@@ -441,7 +465,24 @@ def test_no_message_holds_a_line_of_the_solution():
     messages += [check_plain_identity(fn).message for fn in (rebinds_gamma, kernel_size_as_a_number)]
     messages += [check_silence_branch(solution).message for solution, _ in SILENCE_MISTAKES.values()]
     messages += [check_degradation(answer, why).message for answer, why in
-                 [("plain-8", REASON), ("56", "it overfits"), ("plain-20", REASON), ("x", "y")]]
+                 [("plain-8", REASON), ("56", "A"), ("56", "C"), ("56", "D"), ("plain-20", REASON), ("x", "y")]]
     for message in messages:
         given = [line for line in lines if line in message]
         assert not given, f"{message!r} gives away {given}"
+
+
+def test_the_notebook_lists_the_checkers_reasons_once_its_exercise_asks_for_a_letter():
+    """NOTEBOOK_CHANGES.md gives notebook 03 the list of reasons; once it is in, it must be REASONS word for word."""
+    import json
+    import pathlib
+    import re
+
+    from course_utils.checks.why_resnets import REASONS
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "03_why_resnets_work.ipynb"
+    listed = {}
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] == "markdown":
+            listed.update(re.findall(r"^- \*\*([A-Z])\.\*\* (.+)$", "".join(cell["source"]), flags=re.M))
+    if listed:
+        assert listed == {letter: text for letter, (text, _) in REASONS.items()}

@@ -5,6 +5,7 @@ from keras import layers
 
 import course_utils as cu
 from tools.notebook_code import lenet5
+from course_utils.feature_maps import feature_maps_html
 
 
 def copying_model():
@@ -36,7 +37,7 @@ def test_through_lenet_height_and_width_shrink_while_channels_grow():
 
 def test_more_maps_than_shown_are_capped_and_said():
     model = keras.Sequential([keras.Input(shape=(8, 8, 1)), layers.Conv2D(40, 3, name="wide")])
-    page = cu.feature_maps_html(model, np.zeros((1, 8, 8, 1)), "wide")
+    page = feature_maps_html(model, np.zeros((1, 8, 8, 1)), "wide")
     assert cu.feature_maps(model, np.zeros((1, 8, 8, 1)), "wide")["shown"] == cu.feature_maps.__globals__["MAX_MAPS"]
     assert "(the first 16 of 40 shown)" in page and page.count("data-field='map'") == 16
     assert page.count("data-field='filter'") == 16 and "<b data-field='map-shape'>6 x 6 x 40</b>" in page

@@ -3,7 +3,8 @@ import json
 import numpy as np
 import pytest
 
-from course_utils import load_sweep, run_sweep, save_sweep
+from course_utils import load_sweep
+from course_utils.sweep import run_sweep, save_sweep
 
 CONFIG = {"epochs": 2, "depths": (8, 20), "lr": 0.1}
 POINTS = [{"depth": 8, "seed": 0}, {"depth": 20, "seed": 0}]

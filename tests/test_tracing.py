@@ -135,3 +135,43 @@ def test_a_trace_is_plain_data_and_keeps_no_model_alive():
     del model
     gc.collect()
     assert alive() is None and rows[1].params == 156
+
+
+def ops_block():
+    """A residual block whose add and ReLUs are keras.ops arithmetic, as a student may write it: Keras 3 records
+    them as operations, not layers."""
+    x = keras.Input(shape=(8, 8, 4), name="image")
+    y = layers.Conv2D(4, 3, padding="same")(x)
+    y = keras.ops.relu(layers.BatchNormalization()(y))
+    y = layers.BatchNormalization()(layers.Conv2D(4, 3, padding="same")(y))
+    out = keras.ops.relu(y + x)
+    return keras.Model(x, layers.Dense(2)(keras.ops.mean(out, axis=(1, 2))), name="ops_block")
+
+
+def test_keras_ops_arithmetic_gets_rows_without_parameters():
+    model = ops_block()
+    rows = trace(model)
+    kinds = [row.kind for row in rows]
+    assert kinds == ["InputLayer", "Conv2D", "BatchNormalization", "ReLU", "Conv2D", "BatchNormalization", "Add",
+                     "ReLU", "Mean", "Dense"]
+    add = rows[kinds.index("Add")]
+    assert add.params == 0 and add.macs == 0 and add.input_shapes == [(8, 8, 4), (8, 8, 4)]
+    assert add.output_shape == (8, 8, 4) and len(add.inbound) == 2 and "image" in add.inbound
+    assert rows[-2].output_shape == (4,)
+    assert sum(row.params for row in rows) == model.count_params()
+    assert len({row.name for row in rows}) == len(rows)
+    assert "ops_block" in repr(trace_table(model))
+
+
+def test_tracer_and_diagrams_handle_keras_ops():
+    from course_utils.diagrams import draw_architecture
+    from course_utils.tracer import tracer_html, tracer_step
+
+    rows = trace(ops_block())
+    add = next(i for i, row in enumerate(rows) if row.kind == "Add")
+    step = tracer_step(rows, add)
+    assert step["split"] == "image" and sorted(length for _, length in step["branches"]) == [0, 5]
+    assert "skip connection" in tracer_html(rows, add)
+    ax = draw_architecture(ops_block(), compact=True)
+    labels = " ".join(text.get_text() for text in ax.texts)
+    assert "add" in labels and "conv 3x3" in labels

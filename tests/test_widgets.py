@@ -7,6 +7,8 @@ from keras import layers
 
 import course_utils as cu
 from course_utils.volumes import volumes_svg
+from course_utils.explorers import bottleneck_html, conv_explorer_html
+from course_utils.tracer import tracer_html, tracer_step
 
 
 def text(page):
@@ -59,9 +61,9 @@ def test_bottleneck_costs_bad_input_names_the_argument(argument, value, error):
 
 
 def test_bottleneck_html_says_which_path_is_cheaper():
-    page = text(cu.bottleneck_html())
+    page = text(bottleneck_html())
     assert "120,422,400" in page and "12,443,648" in page and "9.7x fewer MACs" in page
-    assert "more MACs" in text(cu.bottleneck_html(bottleneck=192))
+    assert "more MACs" in text(bottleneck_html(bottleneck=192))
 
 
 def test_bottleneck_explorer_updates_live():
@@ -80,7 +82,7 @@ def test_bottleneck_explorer_updates_live():
 @pytest.mark.parametrize("size, kernel_size, strides, padding, filters, out", [
     (6, 3, 1, 0, 1, 4), (32, 5, 1, 0, 6, 28), (7, 3, 2, 1, 4, 4), (227, 11, 4, 0, 96, 55), (3, 5, 1, 1, 2, 1)])
 def test_conv_explorer_html_output_size_and_params(size, kernel_size, strides, padding, filters, out):
-    page = cu.conv_explorer_html(size, kernel_size, strides, padding, in_channels=3, filters=filters)
+    page = conv_explorer_html(size, kernel_size, strides, padding, in_channels=3, filters=filters)
     assert field(page, "output_size") == str(out) == str(cu.conv_output_size(size, kernel_size, strides, padding))
     assert field(page, "output") == f"{out} x {out} x {filters}"
     assert field(page, "params") == f"{cu.conv_params(kernel_size, 3, filters):,}"
@@ -89,15 +91,15 @@ def test_conv_explorer_html_output_size_and_params(size, kernel_size, strides, p
 
 
 def test_conv_explorer_html_notes():
-    assert "drops the last 1 row(s)" in text(cu.conv_explorer_html(8, 3, strides=2))
-    assert "drops" not in text(cu.conv_explorer_html(7, 3, strides=2))
-    assert "padding='same'" in text(cu.conv_explorer_html(6, 3, padding=1))
-    assert "see only zeros" in text(cu.conv_explorer_html(6, 3, padding=3))
+    assert "drops the last 1 row(s)" in text(conv_explorer_html(8, 3, strides=2))
+    assert "drops" not in text(conv_explorer_html(7, 3, strides=2))
+    assert "padding='same'" in text(conv_explorer_html(6, 3, padding=1))
+    assert "see only zeros" in text(conv_explorer_html(6, 3, padding=3))
 
 
 @pytest.mark.parametrize("size, kernel_size, padding", [(3, 5, 0), (1, 2, 0), (4, 11, 3)])
 def test_conv_explorer_html_impossible_combination_is_a_message(size, kernel_size, padding):
-    page = cu.conv_explorer_html(size, kernel_size, padding=padding)
+    page = conv_explorer_html(size, kernel_size, padding=padding)
     assert "Impossible" in field(page, "error")
     assert f"{size} + 2·{padding} = {size + 2 * padding} pixels" in text(page)
     assert f"kernel_size ≤ {size + 2 * padding}" in text(page)
@@ -108,7 +110,7 @@ def test_conv_explorer_html_impossible_combination_is_a_message(size, kernel_siz
     ("padding", -1, ValueError), ("in_channels", None, TypeError), ("filters", 0, ValueError)])
 def test_conv_explorer_bad_input_names_the_argument(argument, value, error):
     with pytest.raises(error, match=argument):
-        cu.conv_explorer_html(**{argument: value})
+        conv_explorer_html(**{argument: value})
     with pytest.raises(error, match=argument):
         cu.conv_explorer(**{argument: value})
 
@@ -152,22 +154,22 @@ def lenet():
 
 def test_tracer_step_on_lenet():
     rows = cu.trace(lenet())
-    c1 = cu.tracer_step(rows, 1)
+    c1 = tracer_step(rows, 1)
     assert (c1["name"], c1["kind"]) == ("c1", "Conv2D")
     assert (c1["input_shapes"], c1["output_shape"]) == ([(32, 32, 1)], (28, 28, 6))
     assert c1["size_formulas"] == ["height and width: floor((32 + 2·0 - 5)/1) + 1 = 28"]
     assert c1["params"] == 156 and c1["params_formula"] == "f·f·n_c_in·n_c_out + n_c_out = 5·5·1·6 + 6"
     assert c1["macs"] == 117_600 and c1["macs_formula"].startswith("28·28·6 · 5·5·1")
     assert (c1["inbound"], c1["outbound"], c1["split"], c1["branches"]) == (["digits"], ["s2"], None, [])
-    s4 = cu.tracer_step(rows, 4)
+    s4 = tracer_step(rows, 4)
     assert s4["size_formulas"] == ["height and width: floor((10 + 2·0 - 2)/2) + 1 = 5"]
     assert s4["params"] == 0 and s4["params_formula"] == "" and s4["params_so_far"] == 156 + 2_416
-    f5 = cu.tracer_step(rows, 6)
+    f5 = tracer_step(rows, 6)
     assert f5["params_formula"] == "n_in·n_out + n_out = 400·120 + 120" and f5["macs_formula"] == "400·120"
-    last = cu.tracer_step(rows, len(rows) - 1)
+    last = tracer_step(rows, len(rows) - 1)
     assert last["params_so_far"] == last["total_params"] == 61_706 and last["outbound"] == []
     assert last["macs_so_far"] == last["total_macs"] == sum(row.macs for row in rows)
-    assert cu.tracer_step(rows, 0)["input_shapes"] == [] and cu.tracer_step(rows, 0)["size_formulas"] == []
+    assert tracer_step(rows, 0)["input_shapes"] == [] and tracer_step(rows, 0)["size_formulas"] == []
 
 
 def test_tracer_formulas_hold_on_vgg16():
@@ -177,7 +179,7 @@ def test_tracer_formulas_hold_on_vgg16():
     assert len(rows) == 23
     formulas = 0
     for index, row in enumerate(rows):
-        step = cu.tracer_step(rows, index)
+        step = tracer_step(rows, index)
         for line in step["size_formulas"]:
             n, pad, f, s, out = map(int, re.fullmatch(
                 r"height and width: floor\(\((\d+) \+ 2·(\d+) - (\d+)\)/(\d+)\) \+ 1 = (\d+)", line).groups())
@@ -210,22 +212,22 @@ def residual_net():
 
 def test_tracer_step_shows_skip_connections_merges_and_branches():
     rows = cu.trace(residual_net())
-    step = {row.name: cu.tracer_step(rows, i) for i, row in enumerate(rows)}
+    step = {row.name: tracer_step(rows, i) for i, row in enumerate(rows)}
     identity = step["identity_add"]
     assert identity["inbound"] == ["bn", "image"] and identity["input_shapes"] == [(15, 15, 8)] * 2
     assert identity["split"] == "image" and identity["branches"] == [("bn", 2), ("image", 0)]
-    page = text(cu.tracer_html(rows, rows.index(next(r for r in rows if r.name == "identity_add"))))
+    page = text(tracer_html(rows, rows.index(next(r for r in rows if r.name == "identity_add"))))
     assert "merge of 2 inputs" in page and "skip connection: image's output is added unchanged" in page
     projection = step["projection_add"]
     assert projection["split"] == "identity_add"
     assert sorted(projection["branches"]) == [("conv_b", 2), ("projection", 1)]
-    page = text(cu.tracer_html(rows, projection["index"]))
+    page = text(tracer_html(rows, projection["index"]))
     assert "shortcut through projection, the shorter branch" in page and "skip connection" not in page
     assert identity["outbound"] == ["down", "projection", "pool"]
-    assert "branches to 3 layers" in text(cu.tracer_html(rows, identity["index"]))
+    assert "branches to 3 layers" in text(tracer_html(rows, identity["index"]))
     cat = step["cat"]
     assert cat["output_shape"] == (8, 8, 24) and cat["split"] == "identity_add"
-    assert "shortcut" not in text(cu.tracer_html(rows, cat["index"]))
+    assert "shortcut" not in text(tracer_html(rows, cat["index"]))
     # 'same' padding with an odd total, and stride 2
     assert step["down"]["size_formulas"] == ["height and width: floor((15 + 2·1 - 3)/2) + 1 = 8"]
     assert step["projection"]["size_formulas"] == ["height and width: floor((15 + 2·0 - 1)/2) + 1 = 8"]
@@ -238,35 +240,35 @@ def test_tracer_step_shows_skip_connections_merges_and_branches():
     again = step["shared (call 2)"]
     assert again["params"] == 0 and again["params_formula"].startswith("shared layer")
     assert again["macs"] == step["shared"]["macs"] > 0
-    assert "0 (shared layer: its parameters count at its first call)" in text(cu.tracer_html(rows, again["index"]))
+    assert "0 (shared layer: its parameters count at its first call)" in text(tracer_html(rows, again["index"]))
 
 
 def test_tracer_step_odd_same_padding_1d_and_unknown_sizes():
     model = keras.Sequential([keras.Input(shape=(8, 8, 2)), layers.Conv2D(4, 2, strides=2, padding="same"),
                               layers.Conv2D(4, 4, padding="same")])
     rows = cu.trace(model)
-    assert cu.tracer_step(rows, 2)["size_formulas"] == [
+    assert tracer_step(rows, 2)["size_formulas"] == [
         "height and width: floor((4 + 3 - 4)/1) + 1 = 4 (padding='same' adds 3 zero pixels: 1 before, 2 after)"]
-    assert cu.tracer_step(rows, 1)["size_formulas"] == ["height and width: floor((8 + 2·0 - 2)/2) + 1 = 4"]
+    assert tracer_step(rows, 1)["size_formulas"] == ["height and width: floor((8 + 2·0 - 2)/2) + 1 = 4"]
     one_d = cu.trace(keras.Sequential([keras.Input(shape=(100, 4)), layers.Conv1D(8, 5, strides=2)]))
-    assert cu.tracer_step(one_d, 1)["size_formulas"] == ["length: floor((100 + 2·0 - 5)/2) + 1 = 48"]
-    assert cu.tracer_step(one_d, 1)["params_formula"] == "f·n_c_in·n_c_out + n_c_out = 5·4·8 + 8"
+    assert tracer_step(one_d, 1)["size_formulas"] == ["length: floor((100 + 2·0 - 5)/2) + 1 = 48"]
+    assert tracer_step(one_d, 1)["params_formula"] == "f·n_c_in·n_c_out + n_c_out = 5·4·8 + 8"
     any_size = cu.trace(keras.Sequential([keras.Input(shape=(None, None, 3)), layers.Conv2D(4, 3)]))
-    assert "not fixed" in cu.tracer_step(any_size, 1)["size_formulas"][0]
-    assert "? x ? x 4" in cu.tracer_html(any_size, 1)
+    assert "not fixed" in tracer_step(any_size, 1)["size_formulas"][0]
+    assert "? x ? x 4" in tracer_html(any_size, 1)
 
 
 def test_tracer_bad_input_names_the_argument():
     rows = cu.trace(lenet())
     with pytest.raises(ValueError, match=r"index must be at most 8"):
-        cu.tracer_step(rows, 9)
+        tracer_step(rows, 9)
     with pytest.raises(ValueError, match="index"):
-        cu.tracer_html(rows, -1)
+        tracer_html(rows, -1)
     with pytest.raises(TypeError, match="index"):
-        cu.tracer_step(rows, 1.0)
+        tracer_step(rows, 1.0)
     for bad in ([], "rows", [1, 2], None):
         with pytest.raises(TypeError, match=r"rows must be .*cu.trace\(model\)"):
-            cu.tracer_step(bad, 0)
+            tracer_step(bad, 0)
     with pytest.raises(TypeError, match="must be a Keras model"):
         cu.ShapeTracer("vgg16")
     with pytest.raises(ValueError, match="index"):
@@ -282,7 +284,7 @@ def test_shape_tracer_widget_steps_through_vgg16():
         tracer.slider.value = index
         seen.append((field(tracer.output.value, "name"), field(tracer.output.value, "output"),
                      field(tracer.output.value, "params")))
-        assert tracer.output.value == cu.tracer_html(tracer.rows, index)
+        assert tracer.output.value == tracer_html(tracer.rows, index)
     assert seen[1] == ("block1_conv1", "224 x 224 x 64", "1,792")
     assert seen[3] == ("block1_pool", "112 x 112 x 64", "0")
     assert seen[18] == ("block5_pool", "7 x 7 x 512", "0")

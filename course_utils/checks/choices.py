@@ -3,19 +3,19 @@ misconception answered in its own words (without naming the right choice).
 
 A choice is written as its letter, ``"b"``; ``"(b)"``, ``"B"`` and ``"b)"`` are read the same way.
 """
-from .common import failed, passed, student_value
+from .common import Failure, passed, student_value
 
 
 def read_choice(exercise, value, name, choices):
-    """The letter the student chose, or a failed ``CheckResult`` naming the letters there are."""
+    """The letter the student chose; ``Failure`` naming the letters there are for anything else."""
     letters = ", ".join(f'"{key}"' for key in choices)
     value = student_value(exercise, value, name, example=f"one of {letters}")
     if not isinstance(value, str):
-        return failed(exercise, f"`{name}` is {value!r:.40} ({type(value).__name__}), not one of the letters.",
+        raise Failure(f"`{name}` is {value!r:.40} ({type(value).__name__}), not one of the letters.",
                       f"write the letter of your choice in quotes after `{name} =`, one of {letters}.")
     key = value.strip().strip("().").strip().lower()
     if key not in choices:
-        return failed(exercise, f"`{name}` is {value!r:.60}, which is none of the choices.",
+        raise Failure(f"`{name}` is {value!r:.60}, which is none of the choices.",
                       f"write only the letter of your choice, one of {letters}; the reasons are listed above the "
                       f"cell.")
     return key
@@ -24,9 +24,7 @@ def read_choice(exercise, value, name, choices):
 def check_choice(exercise, value, name, choices, right):
     """``choices``: letter -> what the course answers to it (for ``right``, why it holds)."""
     key = read_choice(exercise, value, name, choices)
-    if not isinstance(key, str):
-        return key
     if key != right:
-        return failed(exercise, f"({key}) is not what happens: {choices[key]}",
+        raise Failure(f"({key}) is not what happens: {choices[key]}",
                       "read your choice against that, pick again, then run the cell below to see the measurement.")
     return passed(exercise, f"({key}): {choices[key]}")

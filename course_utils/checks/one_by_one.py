@@ -14,12 +14,11 @@ MACs, for one image, of a 1x1 convolution from ``in_channels`` to ``bottleneck``
 ``height x width`` input.  A wrong answer is compared with the answers of the common mistakes so the message can
 name the mistake.
 """
-import numbers
-
 import numpy as np
 
 from ..shapes import conv_macs, conv_params
-from .common import call_student, checker, failed, passed, student_value
+from .common import (ATOL, Failure, call_student, checker, is_number, is_whole, known_slip, number, passed, predicted,
+                     student_value)
 
 EXERCISE = "bottleneck_macs"
 ARGS = ("height", "width", "in_channels", "bottleneck", "kernel_size", "filters")
@@ -55,7 +54,7 @@ def _mistakes(height, width, in_channels, bottleneck, kernel_size, filters):
     valid = reduce + out[0] * out[1] * filters * f * f * bottleneck if min(out) > 0 else None
     return (
         (conv, "you counted only the second convolution and forgot the 1x1 stage, which also costs "
-               f"height * width * bottleneck * in_channels = {reduce:,} MACs here.",
+               "height * width * bottleneck * in_channels MACs.",
          "add the MACs of the 1x1 convolution to those of the second convolution."),
         (reduce, "you counted only the 1x1 stage; the second convolution is the larger part of the cost.",
          "add height * width * filters * kernel_size**2 * bottleneck."),
@@ -99,32 +98,27 @@ def _call(args):
 def check_bottleneck_macs(bottleneck_macs):
     """Check ``bottleneck_macs(height, width, in_channels, bottleneck, kernel_size, filters)`` on three cases.
 
-    Returns a ``CheckResult`` (one line; true when right) that names the mistake when there is one.
+    Returns a ``CheckResult`` (one line; true when right) that names the mistake when there is one, without giving
+    the right count away.
     """
     for i, args in enumerate(CASES):
-        want = reference(*args)
         got = call_student(EXERCISE, bottleneck_macs, *args)
         if got is None:
-            return failed(EXERCISE, "your function returned None: it has no `return`.",
-                          "end it with `return macs`.")
-        if isinstance(got, bool) or not isinstance(got, numbers.Real):
-            return failed(EXERCISE, f"bottleneck_macs({_call(args)}) returned a {type(got).__name__}, not a number.",
+            raise Failure("your function returned None: it has no `return`.", "end it with `return macs`.")
+        if not is_number(got):
+            raise Failure(f"bottleneck_macs({_call(args)}) returned a {type(got).__name__}, not a number.",
                           "return the count as an int.")
-        if got == want:
-            continue
-        where = f"bottleneck_macs({_call(args)}) returned {got:,}, expected {want:,}"
+        where = f"bottleneck_macs({_call(args)}) returned {got:,}, which is not the number of MACs"
         if i > 0:
             where = f"right for the inception (3a) numbers, but {where}"
-        for answer, problem, fix in _mistakes(*args):
-            if answer is not None and got == answer:
-                return failed(EXERCISE, f"{where}: {problem}", fix)
-        if i > 0 and got == reference(*CASES[0]):
-            return failed(EXERCISE, f"{where}: it gives the inception (3a) answer whatever the arguments.",
-                          "compute the MACs from the arguments instead of fixed numbers.")
+        slips = [(answer, (problem, fix)) for answer, problem, fix in _mistakes(*args)]
         if i > 0:
-            return failed(EXERCISE, f"{where}.", f"use each argument where it belongs: {FORMULA}.")
-        return failed(EXERCISE, f"{where}.", "add the MACs of the two convolutions: each output number of a "
-                                             "convolution costs one MAC per weight of one filter.")
+            slips.append((reference(*CASES[0]), ("it gives the inception (3a) answer whatever the arguments.",
+                                                 "compute the MACs from the arguments instead of fixed numbers.")))
+        predicted(got, reference(*args), slips, where,
+                  f"use each argument where it belongs: {FORMULA}." if i > 0 else
+                  "add the MACs of the two convolutions: each output number of a convolution costs one MAC per "
+                  "weight of one filter.", "")
     return passed(EXERCISE, f"right on {len(CASES)} cases, including GoogLeNet's 28 x 28 x 192 -> 16 -> 32 "
                             f"({reference(*CASES[0]):,} MACs).")
 
@@ -137,7 +131,6 @@ ONE_BY_ONE = "one_by_one"
 # (volume shape NHWC, c_out). No image is square; the first case has c_in == c_out, so that a transposed kernel still
 # runs and can be named; the others grow and shrink the channels.
 VOLUMES = (((2, 5, 7, 6), 6), ((1, 3, 4, 3), 5), ((3, 6, 2, 8), 4))
-ATOL = 1e-4
 
 
 def one_by_one_reference(volume, kernel, bias):
@@ -167,18 +160,47 @@ def _inputs(rng, shape, c_out):
     return volume, kernel, bias
 
 
+BACKENDS = ("keras", "tensorflow", "torch", "jax")
+
+
+def _library(fn, seen=None):
+    """The deep-learning library (keras, tensorflow, ...) that ``fn``'s own code names, or None: the exercise asks
+    for NumPy. Looks at the global names its code (and the comprehensions and lambdas inside) reads."""
+    import types
+
+    def names(code):
+        yield from code.co_names
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                yield from names(const)
+
+    code, scope = getattr(fn, "__code__", None), getattr(fn, "__globals__", {})
+    for name in names(code) if code is not None else ():
+        value = scope.get(name)
+        module = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", None)
+        root = (module or "").split(".")[0]
+        if root in BACKENDS:
+            return name, root
+    return None
+
+
 def _run(fn, volume, kernel, bias):
-    """The student's output as a float array, or a failed CheckResult (copies in, so nothing of ours is changed)."""
+    """The student's output as a float array, else ``Failure`` (copies in, so nothing of ours is changed)."""
     got = call_student(ONE_BY_ONE, fn, volume.copy(), kernel.copy(), bias.copy())
     if got is None:
-        return failed(ONE_BY_ONE, "your function returned None: it has no `return`.",
+        raise Failure("your function returned None: it has no `return`.",
                       "end it with `return out` (the (n, h, w, c_out) array).")
+    root = type(got).__module__.split(".")[0]
+    library = _library(fn) or ((type(got).__name__, root) if root in BACKENDS else None)
+    if library is not None:
+        raise Failure(f"one_by_one uses {library[0]} from {library[1]}: the exercise asks for NumPy alone, to show "
+                      f"that a 1x1 convolution is one matrix product at every pixel.",
+                      "write it with NumPy: the volume @ kernel (or np.matmul, np.einsum), + bias and np.maximum.")
     try:
-        array = np.asarray(got, dtype="float64")
+        return np.asarray(got, dtype="float64")
     except Exception:
-        return failed(ONE_BY_ONE, f"one_by_one returned a {type(got).__name__}, not an array of numbers.",
-                      "return the NumPy array of the outputs, shaped (n, h, w, c_out).")
-    return array
+        raise Failure(f"one_by_one returned a {type(got).__name__}, not an array of numbers.",
+                      "return the NumPy array of the outputs, shaped (n, h, w, c_out).") from None
 
 
 def _wrong_shape(got, volume, kernel):
@@ -187,28 +209,31 @@ def _wrong_shape(got, volume, kernel):
     where = (f"for a volume of shape {volume.shape} and a kernel of shape {kernel.shape}, one_by_one returned shape "
              f"{got.shape}, expected {(n, h, w, c_out)}")
     if got.shape == (n * h * w, c_out):
-        return failed(ONE_BY_ONE, f"{where}: the pixels are flattened into rows and never put back.",
+        raise Failure(f"{where}: the pixels are flattened into rows and never put back.",
                       "reshape the result to (n, h, w, c_out), or multiply the 4-D volume directly: `@` keeps the "
                       "axes in front of the last one.")
     if got.shape == (h, w, c_out):
-        return failed(ONE_BY_ONE, f"{where}: the batch axis (n) is missing.",
+        raise Failure(f"{where}: the batch axis (n) is missing.",
                       "keep every axis of the volume except the last, which becomes c_out.")
     if got.shape == (n, h, w, c_in):
-        return failed(ONE_BY_ONE, f"{where}: it has the input's c_in channels instead of one per filter.",
+        raise Failure(f"{where}: it has the input's c_in channels instead of one per filter.",
                       "multiply the channels by the kernel, (c_in, c_out), so that each pixel gets c_out numbers.")
     if got.shape == (n, h, w):
-        return failed(ONE_BY_ONE, f"{where}: it has one number per pixel instead of one per filter.",
+        raise Failure(f"{where}: it has one number per pixel instead of one per filter.",
                       "keep the c_out outputs at each pixel instead of summing them.")
-    return failed(ONE_BY_ONE, f"{where}.", "a 1x1 convolution keeps n, h and w and gives one channel per filter, "
-                                          "kernel.shape[1].")
+    raise Failure(f"{where}.", "a 1x1 convolution keeps n, h and w and gives one channel per filter, "
+                  "kernel.shape[1].")
 
 
 def _mixes_pixels(fn, volume, kernel, bias, got):
     """True when changing the channels of one pixel moves the output at other pixels."""
     changed = volume.copy()
     changed[0, 1, 1, :] += 1.0 + np.abs(changed[0, 1, 1, :])
-    again = _run(fn, changed, kernel, bias)
-    if not isinstance(again, np.ndarray) or again.shape != got.shape:
+    try:
+        again = _run(fn, changed, kernel, bias)
+    except Failure:
+        return False
+    if again.shape != got.shape:
         return False
     others = np.ones(got.shape[:3], dtype=bool)
     others[0, 1, 1] = False
@@ -234,20 +259,21 @@ def _wrong_values(fn, got, volume, kernel, bias):
                          "the kernel is used transposed: kernel[i, j] is the weight from input channel i to filter j.",
                          "multiply the volume's channels (its last axis) by kernel as it is, (c_in, c_out), without "
                          ".T."))
-    for want, problem, fix in slips:
-        if np.allclose(got, want, atol=ATOL):
-            return failed(ONE_BY_ONE, f"one_by_one on a volume of shape {volume.shape}: {problem}", fix)
+    slip = known_slip(got, [(want, (problem, fix)) for want, problem, fix in slips],
+                      lambda a, b: np.allclose(a, b, atol=ATOL))
+    if slip:
+        raise Failure(f"one_by_one on a volume of shape {volume.shape}: {slip[0]}", slip[1])
     if _mixes_pixels(fn, volume, kernel, bias, got):
-        return failed(ONE_BY_ONE, f"one_by_one on a volume of shape {volume.shape}: changing the channels of one "
-                                  f"pixel changes the output at other pixels, so numbers of different pixels are "
-                                  f"mixed (a reshape or an axis that takes more than the last axis).",
+        raise Failure(f"one_by_one on a volume of shape {volume.shape}: changing the channels of one "
+                      f"pixel changes the output at other pixels, so numbers of different pixels are "
+                      f"mixed (a reshape or an axis that takes more than the last axis).",
                       "keep the pixels apart: each output pixel uses only the c_in numbers at that same pixel, "
                       "the volume's last axis.")
     if (got < -ATOL).any():
-        return failed(ONE_BY_ONE, f"one_by_one on a volume of shape {volume.shape} gives negative outputs; after a "
-                                  f"ReLU there are none.", "end with the ReLU, np.maximum(..., 0).")
-    return failed(ONE_BY_ONE, f"one_by_one on a volume of shape {volume.shape} has the right shape but other "
-                              f"values than Conv2D(kernel_size=1) with the same weights.",
+        raise Failure(f"one_by_one on a volume of shape {volume.shape} gives negative outputs; after a "
+                      f"ReLU there are none.", "end with the ReLU, np.maximum(..., 0).")
+    raise Failure(f"one_by_one on a volume of shape {volume.shape} has the right shape but other "
+                  f"values than Conv2D(kernel_size=1) with the same weights.",
                   "at every pixel: the c_in channel values times kernel, plus bias, then ReLU.")
 
 
@@ -259,15 +285,13 @@ def check_one_by_one(one_by_one):
     for shape, c_out in VOLUMES:
         volume, kernel, bias = _inputs(rng, shape, c_out)
         got = _run(one_by_one, volume, kernel, bias)
-        if not isinstance(got, np.ndarray):
-            return got
         if not np.isfinite(got).all():
-            return failed(ONE_BY_ONE, f"one_by_one on a volume of shape {shape} returned nan or infinite values.",
+            raise Failure(f"one_by_one on a volume of shape {shape} returned nan or infinite values.",
                           "compute from the volume, kernel and bias only: channels times kernel, plus bias, ReLU.")
         if got.shape != (*shape[:3], c_out):
-            return _wrong_shape(got, volume, kernel)
+            _wrong_shape(got, volume, kernel)
         if not np.allclose(got, _keras_1x1(volume, kernel, bias), atol=ATOL):
-            return _wrong_values(one_by_one, got, volume, kernel, bias)
+            _wrong_values(one_by_one, got, volume, kernel, bias)
     shape, c_out = VOLUMES[0]
     return passed(ONE_BY_ONE, f"matches Keras's Conv2D(kernel_size=1) with ReLU and the same weights on "
                               f"{len(VOLUMES)} volumes, for example {shape} with a {shape[-1]} x {c_out} kernel.")
@@ -285,26 +309,21 @@ REDUCE_PARAMS = 192 * REDUCE_FILTERS + REDUCE_FILTERS  # 3,088
 NEXT_FILTERS = 32  # the 5x5 convolution of that branch, which reads the 16 channels
 
 
-def _whole_number(value):
-    return (not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
-            and bool(np.isfinite(value)) and value == int(value))
-
-
 def _as_shape(value):
-    """The predicted (height, width, channels) as a tuple of ints, or a failed CheckResult."""
+    """The predicted (height, width, channels) as a tuple of ints, else ``Failure``."""
     example = "write three whole numbers in parentheses, (height, width, channels), after `reduce_shape =`."
     if isinstance(value, np.ndarray) and value.ndim == 1:
         value = value.tolist()  # np.array([28, 28, 16]) is a shape too
     if not isinstance(value, (tuple, list)):
-        return failed(REDUCE, f"`reduce_shape` is {value!r:.40} ({type(value).__name__}), not a shape.", example)
+        raise Failure(f"`reduce_shape` is {value!r:.40} ({type(value).__name__}), not a shape.", example)
     items = list(value)
     if len(items) == 4 and (items[0] is None or items[0] == 1):
         items = items[1:]  # a batch axis in front, as Keras writes it: accepted
-    if not all(_whole_number(item) for item in items):
-        return failed(REDUCE, f"`reduce_shape` is {tuple(value)}, which holds something else than whole numbers.",
+    if not all(is_whole(item) for item in items):
+        raise Failure(f"`reduce_shape` is {tuple(value)}, which holds something else than whole numbers.",
                       example)
     if len(items) != 3:
-        return failed(REDUCE, f"`reduce_shape` is {tuple(value)}, {len(items)} numbers; a volume has three.", example)
+        raise Failure(f"`reduce_shape` is {tuple(value)}, {len(items)} numbers; a volume has three.", example)
     return tuple(int(item) for item in items)
 
 
@@ -326,48 +345,46 @@ def _shape_slip(shape):
     return None
 
 
+C_IN, F = REDUCE_INPUT[2], REDUCE_FILTERS
+REDUCE_PARAMS_SLIPS = {
+    C_IN * F: "forgot the 16 biases, one per filter.",
+    3 * 3 * C_IN * F + F: "that counts 3x3 filters; a 1x1 filter has a single weight per input channel.",
+    5 * 5 * C_IN * F + F: "that counts 5x5 filters, those of the next layer; this one is 1x1.",
+    C_IN * F + C_IN: "added one bias per input channel; there is one per filter.",
+    F + F: "forgot that each 1x1 filter spans all 192 input channels.",
+    C_IN + 1: "counted one filter; the layer has 16 of them.",
+    C_IN * NEXT_FILTERS + NEXT_FILTERS: "multiplied the wrong channels: 32 is the next layer's filters, this "
+                                        "layer has 16.",
+    F * NEXT_FILTERS + NEXT_FILTERS: "multiplied the wrong channels: 16 x 32 belongs to the next layer, this one "
+                                     "reads 192 channels.",
+    28 * 28 * F: "that is the number of output values (activations), not of weights.",
+    28 * 28 * C_IN: "that is the number of input values, not of weights.",
+    28 * 28 * C_IN * F: "that is the multiply count (MACs): parameters are stored once, not once per pixel.",
+    28 * 28 * (C_IN * F + F): "that counts the weights once per pixel; a convolution shares them across pixels.",
+    5 * 5 * C_IN * F: "that counts 5x5 filters without biases; this layer is 1x1, and each filter has a bias.",
+    2 * C_IN * F: "counted each weight twice.",
+    C_IN * F + C_IN + F: "added biases for the input channels as well; there is one per filter only.",
+    28 * 28 * F + F: "that is the number of output values plus the biases, not the weights.",
+}
+
+
 @checker(REDUCE)
 def check_reduce_1x1(reduce_shape, reduce_params):
     """Check the predicted output shape (height, width, channels) and parameter count of a 1x1 convolution with 16
     filters on a 28 x 28 x 192 volume: GoogLeNet's reduction in front of the 5x5 convolution of inception (3a)."""
     shape = _as_shape(student_value(REDUCE, reduce_shape, "reduce_shape", example="a shape such as (8, 8, 3)"))
-    params = student_value(REDUCE, reduce_params, "reduce_params", example="a whole number")
-    if not isinstance(shape, tuple):
-        return shape
-    if not _whole_number(params):
-        return failed(REDUCE, f"`reduce_params` is {params!r:.40} ({type(params).__name__}), not a whole number.",
-                      "write a whole number (or the arithmetic that gives one) after `reduce_params =`.")
-    params = int(params)
+    params = number(student_value(REDUCE, reduce_params, "reduce_params", example="a whole number"),
+                    "reduce_params", what="a whole number", whole="a parameter count is whole: count weights and "
+                                                                  "biases.")
     if shape != REDUCE_SHAPE:
         why = _shape_slip(shape) or "work out height, width and channels one at a time."
-        return failed(REDUCE, f"reduce_shape = {shape} is not the output shape of that layer: {why}",
+        raise Failure(f"reduce_shape = {shape} is not the output shape of that layer: {why}",
                       "apply the output-size formula with f = 1 and s = 1 to height and width; the channels are the "
                       "number of filters.")
-    c_in, f = REDUCE_INPUT[2], REDUCE_FILTERS
-    slips = {
-        c_in * f: "forgot the 16 biases, one per filter.",
-        3 * 3 * c_in * f + f: "that counts 3x3 filters; a 1x1 filter has a single weight per input channel.",
-        5 * 5 * c_in * f + f: "that counts 5x5 filters, those of the next layer; this one is 1x1.",
-        c_in * f + c_in: "added one bias per input channel; there is one per filter.",
-        f + f: "forgot that each 1x1 filter spans all 192 input channels.",
-        c_in + 1: "counted one filter; the layer has 16 of them.",
-        c_in * NEXT_FILTERS + NEXT_FILTERS: "multiplied the wrong channels: 32 is the next layer's filters, this "
-                                            "layer has 16.",
-        f * NEXT_FILTERS + NEXT_FILTERS: "multiplied the wrong channels: 16 x 32 belongs to the next layer, this one "
-                                         "reads 192 channels.",
-        28 * 28 * f: "that is the number of output values (activations), not of weights.",
-        28 * 28 * c_in: "that is the number of input values, not of weights.",
-        28 * 28 * c_in * f: "that is the multiply count (MACs): parameters are stored once, not once per pixel.",
-        28 * 28 * (c_in * f + f): "that counts the weights once per pixel; a convolution shares them across pixels.",
-        5 * 5 * c_in * f: "that counts 5x5 filters without biases; this layer is 1x1, and each filter has a bias.",
-        2 * c_in * f: "counted each weight twice.",
-        c_in * f + c_in + f: "added biases for the input channels as well; there is one per filter only.",
-        28 * 28 * f + f: "that is the number of output values plus the biases, not the weights.",
-    }
-    if params != REDUCE_PARAMS:
-        why = slips.get(params, "count the weights of one filter, add its bias, then multiply by the filters.")
-        return failed(REDUCE, f"reduce_params = {params:,} is not that layer's parameter count: {why}",
-                      "count what one 1x1 filter stores over all the input channels, then all the filters.")
+    predicted(params, REDUCE_PARAMS, REDUCE_PARAMS_SLIPS,
+              f"reduce_params = {params:,} is not that layer's parameter count",
+              "count what one 1x1 filter stores over all the input channels, then all the filters.",
+              "count the weights of one filter, add its bias, then multiply by the filters.")
     return passed(REDUCE, f"{' x '.join(map(str, REDUCE_SHAPE))} out, {REDUCE_PARAMS:,} parameters: both right.")
 
 
@@ -434,7 +451,7 @@ def check_cheap_branch(cheap_branch):
     inputs = keras.Input(shape=BRANCH_INPUT)
     out = call_student(BRANCH, cheap_branch, inputs)
     if not isinstance(out, keras.KerasTensor):
-        return failed(BRANCH, f"cheap_branch returned {type(out).__name__}, not the tensor the last layer gives.",
+        raise Failure(f"cheap_branch returned {type(out).__name__}, not the tensor the last layer gives.",
                       "end with `return x`, where x comes out of your last layer called on the tensor before it.")
     model = keras.Model(inputs, out)
     shape = tuple(out.shape[1:])
@@ -444,21 +461,21 @@ def check_cheap_branch(cheap_branch):
                    'give every convolution padding="same" and strides=1, and leave out pooling with a stride.')
         else:
             why = (f"it ends with {shape[-1]} channels, not 32.", "give the last convolution filters=32.")
-        return failed(BRANCH, f"the branch's output is {' x '.join(map(str, shape))}: {why[0]}", why[1])
+        raise Failure(f"the branch's output is {' x '.join(map(str, shape))}: {why[0]}", why[1])
     rows = trace(model)
     spatial = [row for row in rows if row.kind in ("Conv2D", "SeparableConv2D", "DepthwiseConv2D")
                and max(row.settings.get("kernel_size", (1, 1))) > 1]
     if not spatial:
-        return failed(BRANCH, "no convolution in the branch has a window larger than 1x1, so nothing it learns looks "
+        raise Failure("no convolution in the branch has a window larger than 1x1, so nothing it learns looks "
                               "at neighbouring pixels (pooling has no weights).",
                       "include a convolution with kernel_size 3 or 5.")
     if not _window_seen(model, BRANCH_WINDOW // 2):
-        return failed(BRANCH, "an output pixel does not see the input pixels two rows and columns away: the branch's "
+        raise Failure("an output pixel does not see the input pixels two rows and columns away: the branch's "
                               "window is smaller than 5x5.",
                       "a 5x5 convolution sees 5x5; two 3x3 convolutions in a row see 5x5 too.")
     macs = sum(row.macs for row in rows)
     if macs > BRANCH_BUDGET:
-        return failed(BRANCH, f"the branch costs {macs:,} MACs per image, over the budget of {BRANCH_BUDGET:,}.",
+        raise Failure(f"the branch costs {macs:,} MACs per image, over the budget of {BRANCH_BUDGET:,}.",
                       "read fewer channels in the layer with the large window: shrink the 192 channels with a 1x1 "
                       "convolution first, and keep the channels between the layers small.")
     return passed(BRANCH, f"28 x 28 x 32 out, a 5x5 window, {macs:,} MACs per image: "

@@ -17,17 +17,16 @@ The blocks the exercises ask for (NHWC, BatchNormalization over the channels, th
 When the outputs differ, or the add cannot be built, the student's graph itself (which layer takes which tensor,
 with which strides, kernel size and padding) names the mistake: a shortcut taken from inside the main path, a
 3x3 projection, a stride written as a number, a missing padding="same", ``training`` passed positionally.
+Notebook 02 then calls the blocks many times in one ResNet, so the check does too.
 """
 import math
-import re
-import zlib
 
 import numpy as np
 
 from ..tracing import format_shape
-from .common import StudentError, call_student, checker, failed, passed, same_outputs, student_value, whole_answer
+from .common import (ATOL, Failure, call_student, checker, number, passed, predicted, randomise,
+                     ORDINAL, StudentRaised, same_outputs, student_line, student_value)
 
-ATOL = 1e-4
 BATCH = 2
 IDENTITY = {"input_shape": (5, 6, 4), "filters": 4, "kernel_size": 3, "strides": None}
 PROJECTION = {"input_shape": (6, 8, 3), "filters": 4, "kernel_size": 3, "strides": 2}
@@ -114,40 +113,13 @@ PROJECTION_MISTAKES = IDENTITY_MISTAKES + ("stride_on_second_conv", "shortcut_wi
 # Fixed weights and outputs
 # ---------------------------------------------------------------------------------------------------------------
 
-def fixed_value(name, shape, zero_main=False):
-    """The value the checks give a variable: it depends only on its name (kernel, gamma, ...) and shape.
-
-    ``zero_main=True`` zeroes the main path: every kernel larger than 1x1, every bias, and BatchNormalization's
-    ``beta`` and ``moving_mean``, so that in inference mode the main path outputs exactly 0.
-    """
-    shape = tuple(int(d) for d in shape)
-    rng = np.random.default_rng(zlib.crc32(f"{name}{shape}".encode()))
-    if name == "kernel":
-        if zero_main and len(shape) == 4 and shape[:2] != (1, 1):
-            return np.zeros(shape, "float32")
-        return rng.normal(0.0, 1.0 / math.sqrt(max(1, math.prod(shape[:-1]))), shape).astype("float32")
-    if name == "bias" or (zero_main and name in ("beta", "moving_mean")):
-        return np.zeros(shape, "float32")
-    low, high = {"gamma": (0.5, 1.5), "beta": (-0.5, 0.5), "moving_mean": (-0.5, 0.5),
-                 "moving_variance": (0.5, 2.0)}.get(name, (-0.3, 0.3))
-    return rng.uniform(low, high, shape).astype("float32")
-
-
-def set_fixed_weights(model, zero_main=False):
-    for variable in model.weights:
-        name = variable.name.split("/")[-1].split(":")[0]
-        variable.assign(fixed_value(name, variable.shape, zero_main))
-    return model
-
-
 def fixed_input(input_shape):
     return np.random.default_rng(2015).normal(0.0, 1.0, (BATCH, *input_shape)).astype("float32")
 
 
 def outputs(model, x, zero_main=False, **call_kwargs):
     """The model's output on ``x`` with fixed weights, set again before each run (training runs move them)."""
-    set_fixed_weights(model, zero_main)
-    return np.asarray(model(x, **call_kwargs))
+    return np.asarray(randomise(model, zero_main)(x, **call_kwargs))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -171,25 +143,44 @@ def _call_text(spec):
     return ", ".join(f"{k}={v}" for k, v in _kwargs(spec).items())
 
 
-def build_student(exercise, fn, input_shape, inputs=None, **kwargs):
-    """``keras.Model(x, fn(x, **kwargs))`` for a symbolic ``x`` (``inputs``, or a new ``keras.Input``); a
-    ``StudentError`` explains what went wrong."""
+def _output_tensor(exercise, fn, inputs, **kwargs):
+    """``fn(inputs, **kwargs)``, the student's output tensor, else ``Failure``."""
     import keras
 
-    inputs = keras.Input(shape=input_shape) if inputs is None else inputs
     out = call_student(exercise, fn, inputs, **kwargs)
     if not isinstance(out, keras.KerasTensor):
         problem = ("returned None: the function has no `return`." if out is None
                    else f"returned a {type(out).__name__}, not the block's output tensor.")
-        raise StudentError(failed(exercise, problem, "end with `return x` where x is the output of the last ReLU."))
+        raise Failure(problem, "end with `return x` where x is the output of the last ReLU.")
+    return out
+
+
+def _model(inputs, out):
+    """``keras.Model(inputs, out)``, else ``Failure``."""
+    import keras
+
     try:
         return keras.Model(inputs, out)
-    except Exception as exc:  # a graph that does not start at `inputs`
+    except Exception as exc:  # a graph that does not start at `inputs`, or two layers with one name
+        names = [layer.name for layer in _graph_layers(inputs)]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise Failure(f"two layers of the model are named {repeated[0]!r}: your block gives its layers fixed "
+                          f"names, so a model that calls it more than once, as the ResNet below does, cannot be "
+                          f"built.", "leave out name=... and let Keras name the layers.", cause=exc) from None
         first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        raise StudentError(failed(
-            exercise, f"the returned tensor is not computed from the input x ({first}).",
-            "build every layer on x (or on tensors computed from x); do not create a new keras.Input inside.")
-        ) from None
+        raise Failure(f"the returned tensor is not computed from the input x ({first}).",
+                      "build every layer on x (or on tensors computed from x); do not create a new keras.Input "
+                      "inside.", cause=exc) from None
+
+
+def build_student(exercise, fn, input_shape, inputs=None, **kwargs):
+    """``keras.Model(x, fn(x, **kwargs))`` for a symbolic ``x`` (``inputs``, or a new ``keras.Input``); a
+    ``Failure`` explains what went wrong."""
+    import keras
+
+    inputs = keras.Input(shape=input_shape) if inputs is None else inputs
+    return _model(inputs, _output_tensor(exercise, fn, inputs, **kwargs))
 
 
 def build_reference(input_shape, mistake=None, **kwargs):
@@ -221,9 +212,6 @@ def _kernel_weights(model):
 # the one that raised is recorded on its layer (Keras nodes), and the failing add has made no node yet.
 # ---------------------------------------------------------------------------------------------------------------
 
-SHAPE_ERROR = re.compile(r"incompatible shapes|broadcast", re.IGNORECASE)
-
-
 def _nodes(inputs):
     """Every layer call (Keras node) that depends on the symbolic ``inputs``, in the order found."""
     history = getattr(inputs, "_keras_history", None)
@@ -236,6 +224,15 @@ def _nodes(inputs):
             seen.add(id(node))
             found.append(node)
             todo.extend(node.operation._outbound_nodes)
+    return found
+
+
+def _graph_layers(inputs):
+    """The distinct operations called on ``inputs`` or on what was computed from it."""
+    found = []
+    for node in _nodes(inputs):
+        if not any(node.operation is known for known in found):
+            found.append(node.operation)
     return found
 
 
@@ -265,72 +262,149 @@ def _source(tensor):
     return type(operation).__name__ if operation is not None else "an input"
 
 
-def _structure_problem(exercise, inputs, strides, projection, failed_build=False, keras_says=""):
-    """A failed ``CheckResult`` naming a mistake that the graph of the student's block shows, or None.
+class _Graph:
+    """The student's block as Keras recorded it: its convolutions (main path and shortcut) and its merges."""
+
+    def __init__(self, inputs):
+        from keras import layers
+
+        self.inputs = inputs
+        self.nodes = _nodes(inputs)
+        self.convs = [n for n in self.nodes if isinstance(n.operation, layers.Conv2D)]
+        self.shortcut_convs = [n for n in self.convs if _takes(n, inputs) and not _leads_to_conv(n)]
+        self.main_convs = [n for n in self.convs if not any(n is s for s in self.shortcut_convs)]
+        self.merges = [n for n in self.nodes if len(n.input_tensors) >= 2]
+        self.norms = [n for n in self.nodes if isinstance(n.operation, layers.BatchNormalization)]
+
+
+def _check_training_positional(graph):
+    for node in graph.norms:
+        if len(node.arguments.args) > 1:
+            raise Failure("`training` reaches BatchNormalization as a positional argument: Keras then cannot hand "
+                          "the layer the model's own mode, and calling the model with training=... fails.",
+                          PASS_TRAINING)
+
+
+def _check_shared_layers(graph):
+    """A layer object called twice shares its weights between the calls."""
+    calls = {}
+    for node in graph.nodes:
+        if getattr(node.operation, "weights", None):
+            calls.setdefault(id(node.operation), []).append(node.operation)
+    for shared in (found for found in calls.values() if len(found) > 1):
+        kind = type(shared[0]).__name__
+        what = "weights and moving averages" if kind == "BatchNormalization" else "weights"
+        raise Failure(f"the same {kind} layer object is called {len(shared)} times in your block, so its calls share "
+                      f"one set of {what} and count_params() counts them once.",
+                      f"create a new layers.{kind}(...) for each call, in the expression that calls it.")
+
+
+NOT_AN_ADD = ("Concatenate", "Multiply", "Subtract", "Average", "Maximum", "Minimum")  # layers and keras.ops alike
+
+
+def _check_merge(graph):
+    for node in graph.merges:
+        kind = type(node.operation).__name__
+        if kind in NOT_AN_ADD:
+            what = "stacks their channels side by side" if kind == "Concatenate" else "does not add them"
+            raise Failure(f"the two paths are joined with {kind}, which {what}: a residual block adds the shortcut "
+                          f"to the main path, a[l+2] = g(z[l+2] + a[l]).",
+                          "join them with layers.Add() (or the + operator).")
+
+
+def _said(keras_says):
+    return f" (Keras: {keras_says})" if keras_says else ""
+
+
+def _check_strides(graph, strides, projection, keras_says=""):
+    said = _said(keras_says)
+    stride = strides or 1
+    for node in graph.convs:
+        got = tuple(node.operation.strides)
+        if got not in ((1, 1), (stride, stride)):
+            if projection:
+                raise Failure(f"a convolution always uses strides={got[0]}: called with strides={stride} your block "
+                              f"still strides by {got[0]}{said}.",
+                              "write strides=strides, not a number, on the first conv of the main path and on the "
+                              "1x1 shortcut conv.")
+            raise Failure(f"a convolution uses strides={got[0]}: an identity block keeps the height and width, so its "
+                          f"convolutions move 1 pixel at a time{said}.",
+                          "leave strides out of the identity block's convolutions (the default is 1).")
+    strided = [n for n in graph.main_convs if tuple(n.operation.strides) != (1, 1)
+               and tuple(n.operation.kernel_size) != (1, 1)]  # a 1x1 off x is a shortcut taken in the wrong place
+    if projection and strided and graph.shortcut_convs and all(
+            tuple(n.operation.strides) == (1, 1) for n in graph.shortcut_convs):
+        raise Failure(f"the 1x1 shortcut conv has no stride: with strides={stride} the main path shrinks the height "
+                      f"and width, while the shortcut keeps them{said}.",
+                      "pass strides=strides to the 1x1 shortcut conv as well.")
+    if projection and len(strided) > 1:
+        raise Failure(f"both convolutions of the main path use strides={stride}, so the main path shrinks the height "
+                      f"and width twice while the shortcut shrinks them once{said}.",
+                      "keep strides=strides on the first conv of the main path only (and on the 1x1 shortcut conv).")
+
+
+def _check_shortcut(graph, projection, keras_says=""):
+    said = _said(keras_says)
+    for node in graph.shortcut_convs:
+        size = tuple(node.operation.kernel_size)
+        if not projection:
+            raise Failure("the shortcut goes through a convolution: in an identity block the shortcut is x itself, "
+                          "added unchanged to the main path.",
+                          "add x itself, kept under its own name before the main path, to the main path's output, "
+                          "with no layer on the way.")
+        if size != (1, 1):
+            raise Failure(f"the shortcut uses a {size[0]}x{size[1]} convolution; the projection is a 1x1 "
+                          f"convolution, which mixes the channels of each pixel and looks at no neighbours{said}.",
+                          "give the shortcut's Conv2D a kernel_size of 1.")
+
+
+def _check_padding(graph, keras_says=""):
+    for node in graph.main_convs:
+        layer, before, after = node.operation, node.input_tensors[0].shape, node.output_tensors[0].shape
+        step = tuple(layer.strides)
+        if any(after[i] < -(-before[i] // step[i - 1]) for i in (1, 2)):
+            size = tuple(layer.kernel_size)
+            raise Failure(f"a {size[0]}x{size[1]} convolution of the main path has no padding='same', so it loses "
+                          f"{size[0] - 1} rows and {size[1] - 1} columns and the add cannot be built"
+                          f"{_said(keras_says)}.", "pass padding='same' to both convolutions of the main path.")
+
+
+def _check_shortcut_start(graph, projection, keras_says=""):
+    inputs = graph.inputs
+    misplaced = [n for n in graph.convs if tuple(n.operation.kernel_size) == (1, 1) and not _takes(n, inputs)
+                 and not _leads_to_conv(n)] if projection else []
+    if misplaced:
+        raise Failure(f"the shortcut starts inside the main path: its 1x1 convolution is applied to the output of "
+                      f"{_source(misplaced[0].input_tensors[0])}, not to the block's input x{_said(keras_says)}.",
+                      "compute the shortcut from x before the main path reassigns x.")
+    if graph.merges and not graph.shortcut_convs and not any(_takes(m, inputs) for m in graph.merges):
+        added = " and ".join(_source(t) for t in graph.merges[-1].input_tensors)
+        raise Failure(f"the shortcut starts inside the main path: the add receives the outputs of {added}, not the "
+                      f"block's input x.", "keep the block's input under its own name before the main path "
+                                           "reassigns x, and add that.")
+
+
+def _structure_problem(inputs, strides, projection, failed_build=False, keras_says=""):
+    """``Failure`` naming a mistake that the graph of the student's block shows (nothing if none does).
 
     ``failed_build``: the add could not be built (its inputs have different shapes); then the convolutions that
     shrink H and W are looked at too.
     """
-    from keras import layers
-
-    nodes = _nodes(inputs)
-    convs = [n for n in nodes if isinstance(n.operation, layers.Conv2D)]
-    shortcut_convs = [n for n in convs if _takes(n, inputs) and not _leads_to_conv(n)]
-    main_convs = [n for n in convs if not any(n is s for s in shortcut_convs)]
-    merges = [n for n in nodes if len(n.input_tensors) >= 2]
-    said = f" (Keras: {keras_says})" if keras_says else ""
-
-    for node in nodes:
-        if isinstance(node.operation, layers.BatchNormalization) and len(node.arguments.args) > 1:
-            return failed(exercise, "`training` reaches BatchNormalization as a positional argument: Keras then "
-                                    "cannot hand the layer the model's own mode, and calling the model with "
-                                    "training=... fails.", PASS_TRAINING)
-    stride = strides or 1
-    for node in convs:
-        got = tuple(node.operation.strides)
-        if got not in ((1, 1), (stride, stride)):
-            if projection:
-                return failed(exercise, f"a convolution always uses strides={got[0]}: called with strides={stride} "
-                                        f"your block still strides by {got[0]}{said}.",
-                              "write strides=strides, not a number, on the first conv of the main path and on the "
-                              "1x1 shortcut conv.")
-            return failed(exercise, f"a convolution uses strides={got[0]}: an identity block keeps the height and "
-                                    f"width, so its convolutions move 1 pixel at a time{said}.",
-                          "leave strides out of the identity block's convolutions (the default is 1).")
-    for node in shortcut_convs:
-        size = tuple(node.operation.kernel_size)
-        if not projection:
-            return failed(exercise, "the shortcut goes through a convolution: in an identity block the shortcut is "
-                                    "x itself, added unchanged to the main path.",
-                          "add x itself, kept under its own name before the main path, to the main path's "
-                          "output, with no layer on the way.")
-        if size != (1, 1):
-            return failed(exercise, f"the shortcut uses a {size[0]}x{size[1]} convolution; the projection is a 1x1 "
-                                    f"convolution, which mixes the channels of each pixel and looks at no "
-                                    f"neighbours{said}.", "give the shortcut's Conv2D a kernel_size of 1.")
+    graph = _Graph(inputs)
+    _check_training_positional(graph)
+    _check_shared_layers(graph)
+    _check_merge(graph)
+    _check_strides(graph, strides, projection, keras_says)
+    _check_shortcut(graph, projection, keras_says)
     if failed_build:
-        for node in main_convs:
-            layer, before, after = node.operation, node.input_tensors[0].shape, node.output_tensors[0].shape
-            step = tuple(layer.strides)
-            if any(after[i] < -(-before[i] // step[i - 1]) for i in (1, 2)):
-                size = tuple(layer.kernel_size)
-                return failed(exercise, f"a {size[0]}x{size[1]} convolution of the main path has no padding='same', "
-                                        f"so it loses {size[0] - 1} rows and {size[1] - 1} columns and the add "
-                                        f"cannot be built{said}.",
-                              "pass padding='same' to both convolutions of the main path.")
-    misplaced = [n for n in convs if tuple(n.operation.kernel_size) == (1, 1) and not _takes(n, inputs)
-                 and not _leads_to_conv(n)] if projection else []
-    if misplaced:
-        return failed(exercise, f"the shortcut starts inside the main path: its 1x1 convolution is applied to the "
-                                f"output of {_source(misplaced[0].input_tensors[0])}, not to the block's input "
-                                f"x{said}.", "compute the shortcut from x before the main path reassigns x.")
-    if merges and not shortcut_convs and not any(_takes(m, inputs) for m in merges):
-        added = " and ".join(_source(t) for t in merges[-1].input_tensors)
-        return failed(exercise, f"the shortcut starts inside the main path: the add receives the outputs of "
-                                f"{added}, not the block's input x.",
-                      "keep the block's input under its own name before the main path reassigns x, and add "
-                      "that.")
-    return None
+        _check_padding(graph, keras_says)
+    _check_shortcut_start(graph, projection, keras_says)
+
+
+def _shape_error(failure):
+    """True when the student's code failed because two tensors of different shapes met (in the add)."""
+    return isinstance(failure.cause, ValueError) and any(
+        words in str(failure.cause).lower() for words in ("incompatible shapes", "broadcast"))
 
 
 def _attempt(exercise, fn, input_shape, projection, **kwargs):
@@ -340,139 +414,186 @@ def _attempt(exercise, fn, input_shape, projection, **kwargs):
     inputs = keras.Input(shape=input_shape)
     try:
         return build_student(exercise, fn, input_shape, inputs=inputs, **kwargs)
-    except StudentError as err:
-        message = err.result.message
-        if not message.startswith("your code raised"):
-            raise
-        if "keyword arguments passed to BatchNormalization" in message and "training" in message:
-            raise StudentError(failed(exercise, "`training` is passed to the BatchNormalization constructor, which "
-                                                "does not take it: it belongs to the layer's call.",
-                                      PASS_TRAINING)) from None
-        if SHAPE_ERROR.search(message):
-            keras_says = message.removeprefix("your code raised ").split(" Try:")[0].rstrip(".")
-            problem = _structure_problem(exercise, inputs, kwargs.get("strides"), projection, failed_build=True,
-                                         keras_says=keras_says)
-            if problem is not None:
-                raise StudentError(problem) from None
+    except StudentRaised as failure:
+        cause = failure.cause
+        if isinstance(cause, (TypeError, ValueError)) and "training" in str(cause) and "keyword" in str(cause):
+            raise Failure("`training` is passed to the BatchNormalization constructor, which does not take it: it "
+                          "belongs to the layer's call.", PASS_TRAINING, cause) from None
+        if isinstance(cause, ValueError) and "trainable" in str(cause):
+            raise Failure(f"BatchNormalization(trainable=...) raised {failure.first_line()}{student_line(cause)}: "
+                          f"`trainable` says whether training may change the layer's weights at all; the mode (batch "
+                          f"statistics or moving averages) is the `training` argument of the layer's call.",
+                          PASS_TRAINING, cause) from None
+        if _shape_error(failure):
+            _structure_problem(inputs, kwargs.get("strides"), projection, failed_build=True,
+                               keras_says=failure.first_line().rstrip("."))
         raise
 
 
-def _run(exercise, model, x, zero_main=False, **call_kwargs):
-    """``outputs()`` of the student's model; an error while running it becomes a ``StudentError``."""
+def _run(model, x, zero_main=False, **call_kwargs):
+    """``outputs()`` of the student's model; an error while running it becomes a ``Failure``."""
     try:
         return outputs(model, x, zero_main, **call_kwargs)
     except Exception as exc:  # the student's graph fails at run time
         first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-        raise StudentError(failed(exercise, f"your block builds, but running it on a batch raised "
-                                            f"{type(exc).__name__}: {first}.",
-                                  f"build every layer of the block from x, in the order {ORDER}.")) from None
+        raise Failure(f"your block builds, but running it on a batch raised {type(exc).__name__}: {first}.",
+                      f"build every layer of the block from x, in the order {ORDER}.", cause=exc) from None
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The checks
+# The checks, in phases
 # ---------------------------------------------------------------------------------------------------------------
 
-def _diagnose(exercise, model, spec, x, mistakes):
-    """The student's inference output differs from the reference: name the mistake if a known one explains it."""
-    problem = _structure_problem(exercise, model.inputs[0], spec["strides"], spec["strides"] is not None)
-    if problem is not None:
-        return problem
+def _diagnose(model, spec, x, mistakes):
+    """``Failure``: the student's inference output differs from the reference; named if a known mistake explains
+    it."""
+    _structure_problem(model.inputs[0], spec["strides"], spec["strides"] is not None)
     kwargs = _reference_kwargs(spec)
-    student = _run(exercise, model, x, training=False)
+    student = _run(model, x, training=False)
     for mistake in mistakes:
         variant = build_reference(spec["input_shape"], mistake=mistake, **kwargs)
         if same_outputs(student, outputs(variant, x, training=False)):
-            return failed(exercise, *MISTAKES[mistake])
+            raise Failure(*MISTAKES[mistake])
     reference = build_reference(spec["input_shape"], **kwargs)
-    zero_student = _run(exercise, model, x, zero_main=True, training=False)
+    zero_student = _run(model, x, zero_main=True, training=False)
     zero_reference = outputs(reference, x, zero_main=True, training=False)
     if not same_outputs(zero_student, zero_reference):
         if np.allclose(zero_student, 0.0, atol=ATOL):
-            return failed(exercise, MISTAKES["no_shortcut"][0] + " With the main path's kernels at zero your block "
-                          "returns zeros instead of the shortcut.", "add the shortcut (the block's input, kept "
-                          "before the main path) to the main path, then apply the ReLU.")
+            raise Failure(MISTAKES["no_shortcut"][0] + " With the main path's kernels at zero your block returns zeros "
+                          "instead of the shortcut.", "add the shortcut (the block's input, kept before the main "
+                                                      "path) to the main path, then apply the ReLU.")
         if spec["strides"] is None and same_outputs(zero_student, x):
-            return failed(exercise, MISTAKES["no_final_relu"][0] + " With the main path's kernels at zero your block "
-                          "returns x, not relu(x).", "apply layers.ReLU() to the output of the add.")
+            raise Failure(MISTAKES["no_final_relu"][0] + " With the main path's kernels at zero your block returns x, "
+                          "not relu(x).", "apply layers.ReLU() to the output of the add.")
         if spec["strides"] is None:
-            return failed(exercise, "with the main path's kernels at zero an identity block returns relu(x), "
-                          "yours returns something else: the shortcut must carry x unchanged to the add.",
-                          f"the order is {ORDER}.")
+            raise Failure("with the main path's kernels at zero an identity block returns relu(x), yours returns "
+                          "something else: the shortcut must carry x unchanged to the add.", f"the order is {ORDER}.")
     gap = float(np.max(np.abs(student - outputs(reference, x, training=False))))
-    return failed(exercise, f"on a fixed input with fixed weights your block's output differs from the reference "
-                            f"(largest difference {gap:.2g}).", f"the order is {ORDER}.")
+    raise Failure(f"on a fixed input with fixed weights your block's output differs from the reference (largest "
+                  f"difference {gap:.2g}).", f"the order is {ORDER}.")
 
 
-def _check_behaviour(exercise, fn, spec, mistakes):
-    x = fixed_input(spec["input_shape"])
-    projection = spec["strides"] is not None
-    model = _attempt(exercise, fn, spec["input_shape"], projection, **_kwargs(spec, training=None))
-    for node in _nodes(model.inputs[0]):  # before running it: a positional `training` fails at run time
-        if type(node.operation).__name__ == "BatchNormalization" and len(node.arguments.args) > 1:
-            return _structure_problem(exercise, model.inputs[0], spec["strides"], projection)
-    epsilons = {layer.epsilon for layer in _batch_norms(model)}
-    if len(epsilons) == 1:  # BatchNormalization's epsilon is a free choice (Keras's ResNet50 uses 1.001e-5)
-        spec = dict(spec, epsilon=epsilons.pop())
-    ref_kwargs = _reference_kwargs(spec)
-    reference = build_reference(spec["input_shape"], training=None, **ref_kwargs)
+def _check_before_running(model):
+    """What the graph shows before the block runs: a positional `training` fails at run time, a shared layer or a
+    merge other than an add changes what the later phases would report."""
+    graph = _Graph(model.inputs[0])
+    _check_training_positional(graph)
+    _check_shared_layers(graph)
+    _check_merge(graph)
 
+
+def _check_shape(model, reference, spec):
     got, want = tuple(model.output.shape[1:]), tuple(reference.output.shape[1:])
-    if got != want and projection and got[:2] == tuple(spec["input_shape"][:2]) and got[2] == want[2]:
-        return failed(exercise, f"`strides` is ignored: called with strides={spec['strides']} your block keeps "
-                                f"the height and width, {format_shape(got[:2])}.",
+    if got != want and spec["strides"] is not None and got[:2] == tuple(spec["input_shape"][:2]) and got[2] == want[2]:
+        raise Failure(f"`strides` is ignored: called with strides={spec['strides']} your block keeps the height and "
+                      f"width, {format_shape(got[:2])}.",
                       "pass strides=strides to the first conv of the main path and to the 1x1 shortcut conv.")
     if got != want:
-        return failed(exercise, f"for an input of {format_shape(spec['input_shape'])} with {_call_text(spec)} your "
-                                f"block outputs {format_shape(got)}, expected {format_shape(want)}.",
-                      "use padding='same' in the convolutions, filters=filters, and strides only where the "
-                      "exercise says.")
+        raise Failure(f"for an input of {format_shape(spec['input_shape'])} with {_call_text(spec)} your block "
+                      f"outputs {format_shape(got)}, expected {format_shape(want)}.",
+                      "use padding='same' in the convolutions, filters=filters, and strides only where the exercise "
+                      "says.")
     for layer in _batch_norms(model):  # the inputs are NHWC, rank 4
         if layer.axis % 4 != 3:
-            return failed(exercise, f"BatchNormalization is on the wrong axis (axis={layer.axis}): it normalises "
-                                    f"axis {layer.axis % 4} of an NHWC tensor, not the channels.",
+            raise Failure(f"BatchNormalization is on the wrong axis (axis={layer.axis}): it normalises axis "
+                          f"{layer.axis % 4} of an NHWC tensor, not the channels.",
                           "use layers.BatchNormalization() (axis=-1, the channels, is the default).")
 
-    if not same_outputs(_run(exercise, model, x, training=False), outputs(reference, x, training=False)):
-        return _diagnose(exercise, model, spec, x, mistakes)
-    if not same_outputs(_run(exercise, model, x, zero_main=True, training=False),
-                outputs(reference, x, zero_main=True, training=False)):
-        return failed(exercise, "with the main path's kernels at zero the block must return relu(shortcut); yours "
-                                "does not.", f"the order is {ORDER}.")
 
+def _check_outputs(model, reference, spec, x, mistakes):
+    """Inference outputs with fixed weights, then with the main path's kernels at zero."""
+    if not same_outputs(_run(model, x, training=False), outputs(reference, x, training=False)):
+        _diagnose(model, spec, x, mistakes)
+    if not same_outputs(_run(model, x, zero_main=True, training=False),
+                        outputs(reference, x, zero_main=True, training=False)):
+        raise Failure("with the main path's kernels at zero the block must return relu(shortcut); yours does not.",
+                      f"the order is {ORDER}.")
+
+
+def _norm_name(graph, node):
+    """How the student would name one BatchNormalization call: on the shortcut, or the n-th of the main path."""
+    source = node.input_tensors[0]
+    if any(source is conv.output_tensors[0] for conv in graph.shortcut_convs):
+        return "the shortcut's BatchNormalization"
+    main = [n for n in graph.norms if not any(n.input_tensors[0] is c.output_tensors[0] for c in graph.shortcut_convs)]
+    index = next(i for i, n in enumerate(main) if n is node)
+    return f"the {ORDINAL[index] if index < len(ORDINAL) else f'#{index + 1}'} BatchNormalization of the main path"
+
+
+def _check_training(exercise, fn, spec, x):
+    """Built with training=True and with training=False, the block normalises with batch statistics and with the
+    moving averages; and every BatchNormalization call receives the flag (Keras hands an explicit flag on to the
+    layers called after it, so the outputs alone can miss one call without it)."""
+    projection = spec["strides"] is not None
+    reference = build_reference(spec["input_shape"], training=None, **_reference_kwargs(spec))
     inference = outputs(reference, x, training=False)
     batch_stats = outputs(reference, x, training=True)
     for flag, want, name in ((True, batch_stats, "batch statistics"), (False, inference, "moving averages")):
         built = _attempt(exercise, fn, spec["input_shape"], projection, **_kwargs(spec, training=flag))
-        got = _run(exercise, built, x)
-        if same_outputs(got, want):
-            continue
-        if flag and same_outputs(got, inference):
-            return failed(exercise, "the `training` flag is ignored: called with training=True your block still "
-                                    "normalises with the moving averages, as in inference.", PASS_TRAINING)
-        if not flag and same_outputs(got, batch_stats):
-            return failed(exercise, "the `training` flag is ignored: called with training=False your block still "
-                                    "normalises with batch statistics.", PASS_TRAINING)
-        return failed(exercise, f"the `training` flag does not reach every BatchNormalization: called with "
-                                f"training={flag} your block does not normalise with the {name}.", PASS_TRAINING)
+        got = _run(built, x)
+        if not same_outputs(got, want):
+            if flag and same_outputs(got, inference):
+                raise Failure("the `training` flag is ignored: called with training=True your block still "
+                              "normalises with the moving averages, as in inference.", PASS_TRAINING)
+            if not flag and same_outputs(got, batch_stats):
+                raise Failure("the `training` flag is ignored: called with training=False your block still "
+                              "normalises with batch statistics.", PASS_TRAINING)
+            raise Failure(f"the `training` flag does not reach every BatchNormalization: called with training={flag} "
+                          f"your block does not normalise with the {name}.", PASS_TRAINING)
+        graph = _Graph(built.inputs[0])
+        for node in graph.norms:
+            if node.arguments.kwargs.get("training") is not flag:
+                raise Failure(f"the `training` flag does not reach every BatchNormalization: called with "
+                              f"training={flag}, your block calls {_norm_name(graph, node)} without it.",
+                              PASS_TRAINING)
 
+
+def _check_kernel_size(exercise, fn, spec):
     kernel_size = 5
-    built = _attempt(exercise, fn, spec["input_shape"], projection,
+    built = _attempt(exercise, fn, spec["input_shape"], spec["strides"] is not None,
                      **_kwargs(spec, training=None, kernel_size=kernel_size))
-    wanted = build_reference(spec["input_shape"], **dict(ref_kwargs, kernel_size=kernel_size))
+    wanted = build_reference(spec["input_shape"], **_reference_kwargs(spec, kernel_size=kernel_size))
     if _kernel_weights(built) != _kernel_weights(wanted):
-        return failed(exercise, f"kernel_size is ignored: with kernel_size={kernel_size} your block has "
-                                f"{_kernel_weights(built):,} weights (biases aside), expected "
-                                f"{_kernel_weights(wanted):,}.",
+        raise Failure(f"kernel_size is ignored: with kernel_size={kernel_size} your block has "
+                      f"{_kernel_weights(built):,} weights (biases aside), expected {_kernel_weights(wanted):,}.",
                       "pass kernel_size=kernel_size to the main path's convolutions.")
+
+
+def _check_params(model, reference):
     if model.count_params() != reference.count_params():
         conv_biases = sum(layer.filters for layer in reference.layers if type(layer).__name__ == "Conv2D")
         missing = reference.count_params() - model.count_params()
-        why = (" the convolutions' biases are missing (use_bias=False)" if missing == conv_biases else "")
-        return failed(exercise, f"your block stores {model.count_params():,} parameters, the exercise's block "
-                                f"{reference.count_params():,}:{why or ' a layer differs'}.",
+        why = " the convolutions' biases are missing (use_bias=False)" if missing == conv_biases else ""
+        raise Failure(f"your block stores {model.count_params():,} parameters, the exercise's block "
+                      f"{reference.count_params():,}:{why or ' a layer differs'}.",
                       "keep Conv2D's default use_bias=True as the exercise says; the parameter count of exercise 3 "
                       "and the cells below count the biases.")
-    return None
+
+
+def _check_called_twice(exercise, fn, spec):
+    """Notebook 02's ResNet calls the block many times in one model: two calls in a row must build."""
+    import keras
+
+    inputs = keras.Input(shape=spec["input_shape"])
+    once = _output_tensor(exercise, fn, inputs, **_kwargs(spec))
+    _model(inputs, _output_tensor(exercise, fn, once, **_kwargs(spec)))
+
+
+def _check_behaviour(exercise, fn, spec, mistakes):
+    """Every phase of a block's check, in order; the first that finds a mistake raises ``Failure``."""
+    x = fixed_input(spec["input_shape"])
+    model = _attempt(exercise, fn, spec["input_shape"], spec["strides"] is not None, **_kwargs(spec, training=None))
+    _check_before_running(model)
+    epsilons = {layer.epsilon for layer in _batch_norms(model)}
+    if len(epsilons) == 1:  # BatchNormalization's epsilon is a free choice (Keras's ResNet50 uses 1.001e-5)
+        spec = dict(spec, epsilon=epsilons.pop())
+    reference = build_reference(spec["input_shape"], training=None, **_reference_kwargs(spec))
+    _check_shape(model, reference, spec)
+    _check_outputs(model, reference, spec, x, mistakes)
+    _check_training(exercise, fn, spec, x)
+    _check_kernel_size(exercise, fn, spec)
+    _check_params(model, reference)
+    _check_called_twice(exercise, fn, spec)
 
 
 @checker("identity_block", reference=reference_identity_block)
@@ -481,30 +602,23 @@ def check_identity_block(identity_block):
 
     Returns a ``CheckResult`` (one line; true when right) that names the mistake when there is one.
     """
-    exercise = "identity_block"
-    problem = _check_behaviour(exercise, identity_block, IDENTITY, IDENTITY_MISTAKES)
-    if problem is not None:
-        return problem
-    return passed(exercise, "same outputs as the reference on a fixed input with fixed weights, in inference and "
-                            "training mode, and relu(x) when the main path's kernels are zero.")
+    _check_behaviour("identity_block", identity_block, IDENTITY, IDENTITY_MISTAKES)
+    return passed("identity_block", "same outputs as the reference on a fixed input with fixed weights, in inference "
+                                    "and training mode, and relu(x) when the main path's kernels are zero.")
 
 
-@checker("projection_block", reference=reference_projection_block)
-def check_projection_block(projection_block):
-    """Check ``projection_block(x, filters, kernel_size=3, strides=2, training=None)`` by its behaviour.
-
-    Before comparing outputs it calls the block twice more to tell the two shape mistakes apart: with stride 1
-    and more filters than input channels (the shortcut must be projected), and with stride 2 and as many
-    filters as input channels (both paths must be strided).
-    """
+def _check_probes(fn):
+    """The projection block called with stride 1 (its convolutions must follow `strides`), with stride 1 and more
+    filters than input channels (the shortcut must be projected), and with stride 2 and as many filters as input
+    channels (both paths must be strided)."""
     exercise = "projection_block"
     h, w, c = PROJECTION["input_shape"]
     filters = PROJECTION["filters"]
-    kept = _attempt(exercise, projection_block, (h, w, filters), True, filters=filters, kernel_size=3, strides=1)
+    kept = _attempt(exercise, fn, (h, w, filters), True, filters=filters, kernel_size=3, strides=1)
     got = tuple(kept.output.shape[1:3])
     if got != (h, w):
-        return failed(exercise, f"`strides` is ignored: called with strides=1 your block turns {h} x {w} into "
-                                f"{format_shape(got)}, so its convolutions stride by a number of their own.",
+        raise Failure(f"`strides` is ignored: called with strides=1 your block turns {h} x {w} into "
+                      f"{format_shape(got)}, so its convolutions stride by a number of their own.",
                       "write strides=strides, not a number, on the first conv of the main path and on the 1x1 "
                       "shortcut conv.")
     probes = (
@@ -518,18 +632,24 @@ def check_projection_block(projection_block):
     )
     for input_shape, strides, problem, fix in probes:
         try:
-            _attempt(exercise, projection_block, input_shape, True, filters=filters, kernel_size=3, strides=strides)
-        except StudentError as err:
-            if err.result.message.startswith("your code raised"):
-                keras_says = err.result.message.removeprefix("your code raised ").split(" Try:")[0].rstrip(".")
-                return failed(exercise, f"{problem} (Keras: {keras_says}).", fix)
-            raise
-    problem = _check_behaviour(exercise, projection_block, PROJECTION, PROJECTION_MISTAKES)
-    if problem is not None:
-        return problem
-    out = tuple(PROJECTION["input_shape"][i] // PROJECTION["strides"] for i in (0, 1)) + (filters,)
-    return passed(exercise, f"{format_shape(PROJECTION['input_shape'])} -> {format_shape(out)} with strides=2, and the "
-                            f"same outputs as the reference with fixed weights, in inference and training mode.")
+            _attempt(exercise, fn, input_shape, True, filters=filters, kernel_size=3, strides=strides)
+        except StudentRaised as failure:  # the add of the student's block could not be built
+            raise Failure(f"{problem} (Keras: {failure.first_line().rstrip('.')}).", fix, failure.cause) from None
+
+
+@checker("projection_block", reference=reference_projection_block)
+def check_projection_block(projection_block):
+    """Check ``projection_block(x, filters, kernel_size=3, strides=2, training=None)`` by its behaviour.
+
+    Before comparing outputs it calls the block three more times to tell the shape mistakes apart (``_check_probes``).
+    """
+    _check_probes(projection_block)
+    _check_behaviour("projection_block", projection_block, PROJECTION, PROJECTION_MISTAKES)
+    filters, (h, w, _) = PROJECTION["filters"], PROJECTION["input_shape"]
+    out = (h // PROJECTION["strides"], w // PROJECTION["strides"], filters)
+    return passed("projection_block", f"{format_shape(PROJECTION['input_shape'])} -> {format_shape(out)} with "
+                                      f"strides=2, and the same outputs as the reference with fixed weights, in "
+                                      f"inference and training mode.")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -550,8 +670,10 @@ def _params_slips():
     return {
         2 * weights + 2 * bn: "forgot the biases: each convolution has one per filter.",
         2 * conv: "left out the two BatchNormalization layers; they store numbers for every channel too.",
-        2 * conv + 2 * 2 * f: "counted only the two numbers per channel that training learns (gamma and beta); "
-                              "count_params() also counts the moving mean and variance that BatchNormalization keeps.",
+        2 * conv + 2 * 2 * f: "either you counted only the two numbers per channel that training learns (gamma and "
+                              "beta), and count_params() also counts the moving mean and variance that "
+                              "BatchNormalization keeps, or you counted one BatchNormalization layer where the main "
+                              "path has two.",
         2 * weights: "counted only the convolutions' weights: the biases and both BatchNormalization layers are "
                      "missing.",
         conv + bn: "counted one convolution and one BatchNormalization layer; the main path has two of each.",
@@ -578,16 +700,14 @@ def check_identity_params(identity_params):
 
     The convolutions keep their biases; each BatchNormalization layer stores 4 numbers per channel.
     """
-    value = whole_answer(PARAMS, student_value(PARAMS, identity_params, "identity_params", example="a whole number"),
-                         "identity_params", "a parameter count is whole: count whole numbers of weights, biases and "
+    value = number(student_value(PARAMS, identity_params, "identity_params", example="a whole number"),
+                   "identity_params", whole="a parameter count is whole: count whole numbers of weights, biases and "
                                             "BatchNormalization values.")
-    if not isinstance(value, int):
-        return value
-    if value != IDENTITY_PARAMS:
-        why = _params_slips().get(value, "add up the numbers every layer of the block stores.")
-        return failed(PARAMS, f"identity_params = {value:,} is not the block's parameter count: {why}",
-                      "add both convolutions (f^2 * n_c_in * n_c_out + n_c_out each) and both BatchNormalization "
-                      "layers (4 numbers per channel each); the shortcut x adds nothing.")
+    predicted(value, IDENTITY_PARAMS, _params_slips(),
+              f"identity_params = {value:,} is not the block's parameter count",
+              "add both convolutions (f^2 * n_c_in * n_c_out + n_c_out each) and both BatchNormalization layers (4 "
+              "numbers per channel each); the shortcut x adds nothing.",
+              "add up the numbers every layer of the block stores.")
     return passed(PARAMS, f"{IDENTITY_PARAMS:,} parameters: {PARAMS_CONV:,} in each convolution, {PARAMS_BN} in each "
                           f"BatchNormalization layer, none on the shortcut.")
 

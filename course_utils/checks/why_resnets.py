@@ -2,9 +2,10 @@
 by hand to compute the identity.
 
 ``check_degradation(higher_training_loss, why, depths)``: which of the shallowest and the deepest plain network of
-the depth sweep ends with the higher training loss, and one sentence why.  The right network may be written in
-several ways ("plain-56", "56", 56, "the deeper one"); a reason resting on overfitting is refused, since the loss
-in question is measured on the training images themselves.
+the depth sweep ends with the higher training loss, and why: the letter of one of the ``REASONS`` the exercise
+lists.  The right network may be written in several ways ("plain-56", "56", 56, "the deeper one"); each wrong
+reason (overfitting, a deeper network that cannot represent the shallower one, less training) is answered in its
+own words.
 
 ``silence_branch(block)`` receives a residual block, a Keras model of conv -> BN -> ReLU -> conv -> BN, add the
 input, ReLU, with every weight away from its starting value (as after training).  It must set as few weights as
@@ -24,12 +25,10 @@ import re
 
 import numpy as np
 
-from .common import StudentError, call_student, checker, failed, passed, same_outputs, student_value
+from .common import ATOL, ORDINAL, Failure, call_student, checker, passed, randomise, same_outputs, student_value
 
 EXERCISE = "make_identity"
 SETTINGS = [((6, 6, 4), 3, 0), ((5, 7, 3), 5, 1)]  # input shape, kernel size, seed of the random weights
-ATOL = 1e-4
-ORDINAL = ("first", "second", "third", "fourth")
 VARIABLES = {"Conv2D": ("kernel",), "BatchNormalization": ("gamma", "beta", "moving_mean", "moving_variance")}
 
 
@@ -45,13 +44,7 @@ def plain_block(input_shape, kernel_size, seed):
                 layers.BatchNormalization(), layers.ReLU()]
 
     block = keras.Sequential([keras.Input(shape=input_shape), *conv_bn_relu(), *conv_bn_relu()], name="plain_block")
-    rng = np.random.default_rng(seed)
-    for layer in block.layers:
-        if isinstance(layer, layers.BatchNormalization):
-            for variable, (low, high) in zip((layer.gamma, layer.beta, layer.moving_mean, layer.moving_variance),
-                                             ((0.5, 1.5), (-0.5, 0.5), (-0.5, 0.5), (0.5, 2.0))):
-                variable.assign(rng.uniform(low, high, channels).astype("float32"))
-    return block
+    return randomise(block, seed=seed)
 
 
 def reference_make_identity(block):
@@ -86,8 +79,8 @@ def _variables_by_attribute(block):
             for name in VARIABLES.get(type(layer).__name__, ())}
 
 
-def _rebound(exercise, block, before):
-    """A failed CheckResult if the student rebound a layer attribute such as ``layer.gamma = ...`` (None if not).
+def _rebound(block, before):
+    """``Failure`` if the student rebound a layer attribute such as ``layer.gamma = ...``.
 
     Rebinding makes ``layer.gamma`` a new Python object: the layer's call may use it, but its weight variable keeps
     the old values, and ``model.weights``, ``get_weights()``, saving and training all still see those.
@@ -96,23 +89,20 @@ def _rebound(exercise, block, before):
     for (index, name), variable in before.items():
         now = getattr(block.layers[index], name, None)
         if now is not variable:
-            return failed(exercise, f"your code rebinds `layer.{name} = ...` on {labels[index]}: that replaces a "
-                                    f"Python attribute with a new {type(now).__name__}, while the layer's weight "
-                                    f"variable keeps its old values (model.weights, get_weights(), saving and "
-                                    f"training still use them).",
+            raise Failure(f"your code rebinds `layer.{name} = ...` on {labels[index]}: that replaces a Python "
+                          f"attribute with a new {type(now).__name__}, while the layer's weight variable keeps its "
+                          f"old values (model.weights, get_weights(), saving and training still use them).",
                           f"write into the variable itself: layer.{name}.assign(values), or layer.set_weights([...]) "
                           f"with every weight of the layer.")
-    return None
 
 
-def _tuple_slip(exercise, err):
-    """The one-line message for ``layer.kernel_size // 2`` (a tuple divided by an int), else the student's error."""
-    message = err.result.message
-    if "'tuple' and 'int'" in message or "'int' and 'tuple'" in message:
-        problem = message.split(" Try:")[0].rstrip(".")
-        return failed(exercise, f"{problem}: layer.kernel_size is a tuple such as (3, 3), not a number.",
-                      "take one side of the kernel, k = layer.kernel_size[0], then compute k // 2.")
-    return err.result
+def _tuple_slip(failure):
+    """``layer.kernel_size // 2`` (a tuple divided by an int) named as such, else the student's error as it was."""
+    cause = str(failure.cause)
+    if isinstance(failure.cause, TypeError) and ("'tuple' and 'int'" in cause or "'int' and 'tuple'" in cause):
+        return Failure(f"{failure.problem.rstrip('.')}: layer.kernel_size is a tuple such as (3, 3), not a number.",
+                       "take one side of the kernel, k = layer.kernel_size[0], then compute k // 2.", failure.cause)
+    return failure
 
 
 def _weights(block):
@@ -120,7 +110,7 @@ def _weights(block):
 
 
 def _conv_hint(layer, which):
-    """What is wrong with a convolution that does not copy its input, and the fix."""
+    """``Failure``: what is wrong with a convolution that does not copy its input, and the fix."""
     size = layer.kernel_size[0]
     kernel = np.array(layer.kernel)
     eye = np.eye(kernel.shape[-1], dtype="float32")
@@ -129,37 +119,39 @@ def _conv_hint(layer, which):
     used = [(row, col) for row in range(size) for col in range(size) if kernel[row, col].any()]
     if len(used) == 1 and used[0] != (centre, centre) and np.allclose(kernel[used[0]], eye):
         row, col = used[0]
-        return failed(EXERCISE, f"{problem} Its kernel holds the identity at [{row}, {col}], but the centre of a "
-                                f"{size}x{size} kernel is [{centre}, {centre}], so it shifts the image.",
-                      "the centre index is k // 2 with k = layer.kernel_size[0] (kernel_size is a tuple "
-                      "such as (5, 5)).")
-    return failed(EXERCISE, problem, "make its kernel 0 everywhere except the centre pixel, where it is the "
-                                     "identity matrix: kernel[k // 2, k // 2] = np.eye(channels) with "
-                                     "k = layer.kernel_size[0], so each output channel copies its own input channel; "
-                                     "then write it into the layer with its kernel variable's assign().")
+        raise Failure(f"{problem} Its kernel holds the identity at [{row}, {col}], but the centre of a {size}x{size} "
+                      f"kernel is [{centre}, {centre}], so it shifts the image.",
+                      "the centre index is k // 2 with k = layer.kernel_size[0] (kernel_size is a tuple such as "
+                      "(5, 5)).")
+    if len(used) > 1:
+        problem += (f" Its kernel is non-zero at {len(used)} of its {size * size} positions, so each output pixel "
+                    f"mixes its neighbours.")
+    elif used and not np.allclose(kernel[used[0]], eye):
+        problem += " Its kernel mixes the channels: output channel j must copy input channel j alone, with weight 1."
+    raise Failure(problem, "make its kernel 0 everywhere except at the one position that lines each output pixel "
+                           "up with the same input pixel, and there connect each channel to itself alone; write it "
+                           "with the kernel variable's assign().")
 
 
 def _bn_hint(layer, which):
-    """What is wrong with a BatchNormalization that does not pass its input on, and the fix."""
+    """``Failure``: what is wrong with a BatchNormalization that does not pass its input on, and the fix."""
     gamma, beta = np.array(layer.gamma), np.array(layer.beta)
     mean, variance = np.array(layer.moving_mean), np.array(layer.moving_variance)
     formula = "in inference mode it computes gamma * (x - moving_mean) / sqrt(moving_variance + epsilon) + beta"
     problem = f"the {which} BatchNormalization changes its input: {formula}."
-    fix = ("choose gamma and beta so that this is x for every x, from the layer's own moving_mean, "
-           "moving_variance and epsilon.")
     if np.allclose(gamma, np.sqrt(1 + layer.epsilon), atol=ATOL) and np.allclose(beta, 0, atol=ATOL):
-        return failed(EXERCISE, f"{problem} Your gamma and beta assume moving_mean = 0 and moving_variance = 1, "
-                                f"Keras's starting values; the check's blocks have other statistics, as a trained "
-                                f"block would.", "read them from the layer: layer.moving_mean and "
-                                                 "layer.moving_variance.")
+        raise Failure(f"{problem} Your gamma and beta assume moving_mean = 0 and moving_variance = 1, Keras's "
+                      f"starting values; the check's blocks have other statistics, as a trained block would.",
+                      "read them from the layer: layer.moving_mean and layer.moving_variance.")
     if np.allclose(gamma, np.sqrt(variance), atol=ATOL) and np.allclose(beta, mean, atol=ATOL):
-        return failed(EXERCISE, f"{problem} Your gamma leaves out epsilon.",
-                      "gamma = sqrt(moving_variance + layer.epsilon).")
-    return failed(EXERCISE, problem, fix)
+        raise Failure(f"{problem} Your gamma leaves out epsilon, which the layer adds to the variance.",
+                      "use the formula above as it stands, with the layer's own epsilon (layer.epsilon).")
+    raise Failure(problem, "choose gamma and beta so that this is x for every x, from the layer's own moving_mean, "
+                           "moving_variance and epsilon.")
 
 
 def _first_change(block, x):
-    """A failed CheckResult naming the first layer that does not pass its input on (None if every layer does)."""
+    """``Failure`` naming the first layer that does not pass its input on (nothing if every layer does)."""
     from keras import layers
 
     counts = {"Conv2D": 0, "BatchNormalization": 0, "ReLU": 0}
@@ -173,46 +165,48 @@ def _first_change(block, x):
             h = out
             continue
         if isinstance(layer, layers.Conv2D):
-            return _conv_hint(layer, which)
+            _conv_hint(layer, which)
         if isinstance(layer, layers.BatchNormalization):
-            return _bn_hint(layer, which)
-        return failed(EXERCISE, f"the {which} ReLU receives negative numbers, so it changes them.",
+            _bn_hint(layer, which)
+        raise Failure(f"the {which} ReLU receives negative numbers, so it changes them.",
                       "make the layers before it pass their input on unchanged.")
-    return None
+
+
+def _returned_a_new_model(returned, block, name, fix):
+    """``Failure`` when the student's function built and returned a new model instead of changing ``block``."""
+    import keras
+
+    if isinstance(returned, keras.Model) and returned is not block:
+        raise Failure(f"{name} returned a new model and left the block it was given unchanged.", fix)
 
 
 @checker(EXERCISE, reference=reference_make_identity)
 def check_plain_identity(make_identity):
     """Check ``make_identity(block)``: afterwards the plain block must return any input >= 0 in inference mode."""
-    import keras
-
     for input_shape, kernel_size, seed in SETTINGS:
         block = plain_block(input_shape, kernel_size, seed)
         before, variables = _weights(block), _variables_by_attribute(block)
         try:
             returned = call_student(EXERCISE, make_identity, block)
-        except StudentError as err:
-            return _tuple_slip(EXERCISE, err)
-        rebound = _rebound(EXERCISE, block, variables)
-        if rebound is not None:
-            return rebound
+        except Failure as failure:
+            raise _tuple_slip(failure) from None
+        _rebound(block, variables)
         if all(np.array_equal(a, b) for a, b in zip(before, _weights(block))):
-            if isinstance(returned, keras.Model) and returned is not block:
-                return failed(EXERCISE, "make_identity returned a new model and left the block it was given "
-                                        "unchanged.", "set the weights of `block` itself, in place: "
-                                                      "layer.kernel.assign(...), layer.gamma.assign(...).")
-            return failed(EXERCISE, "make_identity left every weight of the block unchanged.",
+            _returned_a_new_model(returned, block, EXERCISE, "set the weights of `block` itself, in place: "
+                                                             "layer.kernel.assign(...), layer.gamma.assign(...).")
+            raise Failure("make_identity left every weight of the block unchanged.",
                           "assign new values to the kernels and to gamma and beta, with variable.assign(values).")
         x = np.random.default_rng(seed).uniform(0.0, 2.0, (2, *input_shape)).astype("float32")
         if same_outputs(np.asarray(block(x, training=False)), x):
             continue
-        shape = "x".join(map(str, input_shape))
-        mistake = _first_change(block, x)  # a failed CheckResult is false, so test for None
-        if mistake is None:
-            mistake = failed(EXERCISE, f"every layer nearly passes its input on, but the differences add up to more "
-                                       f"than {ATOL}.", "compute the values exactly from each layer's own variables, "
-                                                        "epsilon included.")
-        return failed(EXERCISE, f"on a {shape} input with {kernel_size}x{kernel_size} kernels, {mistake.message}")
+        try:
+            _first_change(block, x)
+            raise Failure(f"every layer nearly passes its input on, but the differences add up to more than {ATOL}.",
+                          "compute the values exactly from each layer's own variables, epsilon included.")
+        except Failure as failure:
+            shape = "x".join(map(str, input_shape))
+            raise Failure(f"on a {shape} input with {kernel_size}x{kernel_size} kernels, {failure.problem}",
+                          failure.fix) from None
     return passed(EXERCISE, f"the plain block returns its input (any input >= 0, inference mode) for "
                             f"{len(SETTINGS)} blocks with random BN statistics, one with 3x3 and one with 5x5 kernels.")
 
@@ -240,18 +234,7 @@ def residual_block(input_shape, kernel_size, seed):
     y = layers.Conv2D(channels, kernel_size, padding="same", use_bias=False)(y)
     y = layers.BatchNormalization()(y)
     block = keras.Model(x, layers.ReLU()(layers.Add()([y, x])), name="residual_block")
-    rng = np.random.default_rng(seed)
-    ranges = {"gamma": (0.5, 1.5), "moving_variance": (0.5, 2.0)}
-    for variable in block.weights:
-        name = variable.path.split("/")[-1]
-        if name in ranges:
-            values = rng.uniform(*ranges[name], variable.shape)
-        elif name == "kernel":
-            values = rng.normal(0.0, 0.3, variable.shape)
-        else:  # beta, moving_mean: at least 0.2 away from 0, either sign
-            values = rng.uniform(0.2, 0.6, variable.shape) * rng.choice([-1.0, 1.0], variable.shape)
-        variable.assign(values.astype("float32"))
-    return block
+    return randomise(block, seed=seed)
 
 
 def reference_silence_branch(block):
@@ -282,8 +265,9 @@ def _tensors(labels):
     return f"{len(labels)} weight tensor{'s' if len(labels) != 1 else ''} ({listed})"
 
 
-def _silence_slip(block, labels):
-    """Name the mistake of a block that does not return its input, from the weights the student changed."""
+def _silence_slip(block, labels, problem):
+    """``Failure`` naming the mistake of a block that does not return its input (``problem`` says so), from the
+    weights the student changed."""
     from keras import layers
 
     bns = [layer for layer in block.layers if isinstance(layer, layers.BatchNormalization)]
@@ -293,57 +277,52 @@ def _silence_slip(block, labels):
               "sqrt(moving_variance + epsilon), which is not 0"
     last_touched = any(label.startswith("the second BatchNormalization") for label in labels)
     if np.allclose(gamma, 0, atol=ATOL) and not np.allclose(beta, 0, atol=ATOL):
-        return ("the last BatchNormalization's gamma is 0 but its beta is not, so the branch outputs beta and the "
-                "add shifts every input by it.", "set beta to 0 as well: layer.beta.assign(...).")
+        raise Failure(f"{problem} the last BatchNormalization's gamma is 0 but its beta is not, so the branch outputs "
+                      f"beta and the add shifts every input by it.", "set beta to 0 as well: layer.beta.assign(...).")
     if np.allclose(beta, 0, atol=ATOL) and not np.allclose(gamma, 0, atol=ATOL):
-        return ("the last BatchNormalization's beta is 0 but its gamma is not, so the branch still outputs gamma "
-                "times the normalised convolution.", "set gamma to 0 as well: layer.gamma.assign(...).")
+        raise Failure(f"{problem} the last BatchNormalization's beta is 0 but its gamma is not, so the branch still "
+                      f"outputs gamma times the normalised convolution.",
+                      "set gamma to 0 as well: layer.gamma.assign(...).")
     if not last_touched:
         where = ("the first BatchNormalization, inside the branch" if any(label.startswith("the first Batch")
                                                                           for label in labels)
                  else "the convolutions" if all("Conv2D" in label for label in labels) else "the branch")
-        return (f"you changed {where}, not the last BatchNormalization, whose output enters the add: {bn_zero}.",
-                "change the last BatchNormalization, the layer that computes z^[l+2] just before the add.")
-    return ("the branch still outputs something other than 0: in inference mode the last BatchNormalization "
-            "computes gamma * (z - moving_mean) / sqrt(moving_variance + epsilon) + beta.",
-            "choose values of its weights that make this 0 for every z.")
+        raise Failure(f"{problem} you changed {where}, not the last BatchNormalization, whose output enters the add: "
+                      f"{bn_zero}.", "change the last BatchNormalization, the layer that computes z^[l+2] just before "
+                                     "the add.")
+    raise Failure(f"{problem} the branch still outputs something other than 0: in inference mode the last "
+                  f"BatchNormalization computes gamma * (z - moving_mean) / sqrt(moving_variance + epsilon) + beta.",
+                  "choose values of its weights that make this 0 for every z.")
 
 
 @checker(SILENCE, reference=reference_silence_branch)
 def check_silence_branch(silence_branch):
     """Check ``silence_branch(block)``: afterwards the residual block returns any input >= 0 in inference mode, with
     as few weight tensors changed as possible (2: the last BN's gamma and beta)."""
-    import keras
-
     for input_shape, kernel_size, seed in SILENCE_SETTINGS:
         block = residual_block(input_shape, kernel_size, seed)
         before, variables = _weights(block), _variables_by_attribute(block)
         x = np.random.default_rng(seed).uniform(0.0, 2.0, (2, *input_shape)).astype("float32")
         returned = call_student(SILENCE, silence_branch, block)
-        rebound = _rebound(SILENCE, block, variables)
-        if rebound is not None:
-            return rebound
+        _rebound(block, variables)
         labels, numbers = _changed(block, before)
         if not labels:
-            if isinstance(returned, keras.Model) and returned is not block:
-                return failed(SILENCE, "silence_branch returned a new model and left the block it was given "
-                                       "unchanged.", "set the weights of `block` itself, in place, with "
-                                                     "variable.assign(values).")
-            return failed(SILENCE, "silence_branch left every weight of the block unchanged (0 weight tensors "
-                                   "changed), so its branch still adds its output to the input.",
+            _returned_a_new_model(returned, block, SILENCE, "set the weights of `block` itself, in place, with "
+                                                            "variable.assign(values).")
+            raise Failure("silence_branch left every weight of the block unchanged (0 weight tensors changed), so its "
+                          "branch still adds its output to the input.",
                           "find the layer whose output enters the add and assign new values to its weights.")
         shape = "x".join(map(str, input_shape))
         out = np.asarray(block(x, training=False))
         if not same_outputs(out, x):
-            problem, fix = _silence_slip(block, labels)
             gap = float(np.max(np.abs(out - x))) if out.shape == x.shape else float("nan")
-            return failed(SILENCE, f"on a {shape} input the block still changes its input (by up to {gap:.2f}); "
-                                   f"you changed {_tensors(labels)}: {problem}", fix)
+            _silence_slip(block, labels, f"on a {shape} input the block still changes its input (by up to "
+                                         f"{gap:.2f}); you changed {_tensors(labels)}:")
         if len(labels) > FEWEST:
-            return failed(SILENCE, f"the block returns its input, but you changed {_tensors(labels)}, {numbers:,} "
-                                   f"numbers; {FEWEST} tensors of one layer are enough.",
-                          "leave every layer alone except the one whose output enters the add, and change only "
-                          "what makes its output 0.")
+            raise Failure(f"the block returns its input, but you changed {_tensors(labels)}, {numbers:,} numbers; "
+                          f"{FEWEST} tensors of one layer are enough.",
+                          "leave every layer alone except the one whose output enters the add, and change only what "
+                          "makes its output 0.")
     total = sum(int(np.prod(old.shape)) for old in before)
     return passed(SILENCE, f"the residual block returns its input (any input >= 0, inference mode) for "
                            f"{len(SILENCE_SETTINGS)} blocks with random weights; in the last one you changed "
@@ -360,12 +339,21 @@ DEEP_WORDS = re.compile(r"\b(deep|deeper|deepest|more layers|most layers|longer|
 SHALLOW_WORDS = re.compile(r"\b(shallow|shallower|shallowest|fewer layers|fewest layers|less deep|shorter|"
                            r"shortest)\b")
 SAME_WORDS = re.compile(r"\b(same|equal|neither|both|tie)\b")
-OVERFITTING = re.compile(r"over[- ]?fit|memori[sz]|generali[sz]|high variance|(not enough|too little|"
-                         r"too few) (training )?(data|images|examples)|unseen|test (set|images|loss|data)|validation")
-NEGATION = re.compile(r"(\bnot\b|\bno\b|\bnever\b|n't\b|\bcannot\b|\brather than\b|\binstead of\b|\bwithout\b|"
-                      r"\bunlike\b|\bisn't\b|\bruled out\b)[^.;]*$")
-DENIED = re.compile(r"^\w*\s+(is not|isn't|cannot|can't|could not|couldn't|would not|wouldn't|does not|doesn't|"
-                    r"is ruled out|is impossible|(would |could )?(only )?lowers?)\b")
+REASONS = {  # letter: (the reason as the exercise lists it, what the check answers when it is picked; None: right)
+    "A": ("It overfits: with more parameters than the shallower network, it memorises its training images.",
+          "overfitting cannot raise a TRAINING loss; an overfitting network fits its training images too well, and "
+          "only its loss on new images suffers."),
+    "B": ("It is harder to optimise: the same number of SGD steps from a random start leaves it fitting its training "
+          "images worse.", None),
+    "C": ("It cannot represent what the shallower network computes: a deeper stack of layers expresses fewer "
+          "functions.",
+          "a deeper plain network can represent everything the shallower one computes: give it the shallower one's "
+          "layers and make each extra layer the identity, as the first section does; so it could fit its training "
+          "images at least as well, and the question is why it does not."),
+    "D": ("It gets fewer updates: it is trained on fewer images, or for fewer steps, than the shallower network.",
+          "the sweep trains every network on the same images for the same number of steps, as the exercise says; "
+          "what differs is how far those steps get each network."),
+}
 
 
 def _depths(depths):
@@ -382,80 +370,79 @@ def _depths(depths):
 
 
 def _which(answer, shallow, deep, depths):
-    """``("deep" | "shallow", None)`` for a readable answer, else ``(None, (problem, fix))``."""
+    """``"deep"`` or ``"shallow"`` for a readable answer, else ``Failure``."""
     name = f"`higher_training_loss` = {answer!r}"
     pick = f"write \"plain-{shallow}\" or \"plain-{deep}\" (or the depth alone, or \"the deeper one\")."
     if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (str, int, float, np.integer, np.floating)):
-        return None, (f"{name} ({type(answer).__name__}) does not name a network.", pick)
+        raise Failure(f"{name} ({type(answer).__name__}) does not name a network.", pick)
     text = str(answer).strip().lower().replace("_", " ").replace("-", " ")
     if isinstance(answer, (float, np.floating)) and float(answer).is_integer():
         text = str(int(answer))
     if re.search(r"\b(residual|resnet|res)\b", text):
-        return None, (f"{name} names a residual network; the question compares the two plain networks.", pick)
+        raise Failure(f"{name} names a residual network; the question compares the two plain networks.", pick)
     numbers = {int(n) for n in re.findall(r"\d+", text)}
     if numbers:
         if numbers == {deep}:
-            return "deep", None
+            return "deep"
         if numbers == {shallow}:
-            return "shallow", None
+            return "shallow"
         if {shallow, deep} <= numbers:
-            return None, (f"{name} names both networks; pick the one that ends higher.", pick)
+            raise Failure(f"{name} names both networks; pick the one that ends higher.", pick)
         other = sorted(numbers - {shallow, deep})[0]
         if other in depths:
-            return None, (f"{name}: plain-{other} is in the sweep too, but the question compares the shallowest, "
+            raise Failure(f"{name}: plain-{other} is in the sweep too, but the question compares the shallowest, "
                           f"plain-{shallow}, with the deepest, plain-{deep}.", pick)
-        return None, (f"{name}: the sweep has no {other}-layer network (its depths are "
+        raise Failure(f"{name}: the sweep has no {other}-layer network (its depths are "
                       f"{', '.join(map(str, depths))}).", pick)
     deep_word, shallow_word = DEEP_WORDS.search(text), SHALLOW_WORDS.search(text)
     if deep_word and not shallow_word:
-        return "deep", None
+        return "deep"
     if shallow_word and not deep_word:
-        return "shallow", None
+        return "shallow"
     if SAME_WORDS.search(text):
-        return None, (f"{name} does not pick one; predict which of the two ends with the higher loss.", pick)
-    return None, (f"{name} does not say which network.", pick)
+        raise Failure(f"{name} does not pick one; predict which of the two ends with the higher loss.", pick)
+    raise Failure(f"{name} does not say which network.", pick)
 
 
-def _overfitting(why):
-    """The overfitting word in ``why`` that is not negated ("not overfitting", "overfitting cannot explain it" and
-    "overfitting would lower it" are right), or None."""
-    text = why.lower()
-    for match in OVERFITTING.finditer(text):
-        clause = re.split(r"[.;:,]| but ", text[:match.start()])[-1]
-        if not NEGATION.search(clause) and not DENIED.search(text[match.end():]):
-            return match.group(0)
-    return None
+def _letter(why):
+    """The reason the student picked, as one of the letters of ``REASONS``, else ``Failure``."""
+    letters = ", ".join(REASONS)
+    pick = f'set why to the letter of the reason you pick, in quotes, for example why = "{next(iter(REASONS))}".'
+    if isinstance(why, str) and len(why.split()) > 2:
+        raise Failure(f"`why` is a sentence; the exercise now asks for the letter of one of the reasons it lists "
+                      f"({letters}), so that the check can answer the reason you mean.", pick)
+    letter = why.strip().strip("().").upper() if isinstance(why, str) else None
+    if letter not in REASONS:
+        raise Failure(f"`why` = {why!r:.40} is not one of the letters {letters}.", pick)
+    return letter
 
 
 @checker(DEGRADATION)
 def check_degradation(higher_training_loss, why, depths=DEPTHS):
     """Check the prediction of the depth sweep: which of the shallowest and the deepest plain network (``depths`` is
-    the sweep's ``CONFIG["depths"]``) ends with the higher final training loss, and one sentence why."""
+    the sweep's ``CONFIG["depths"]``) ends with the higher final training loss, and ``why``, the letter of one of
+    the ``REASONS`` the exercise lists."""
     answer = student_value(DEGRADATION, higher_training_loss, "higher_training_loss",
                            example='"plain-8" or "plain-56", for example')
-    reason = student_value(DEGRADATION, why, "why", example="one sentence in quotes")
+    reason = student_value(DEGRADATION, why, "why", example="the letter of a reason, in quotes")
     sweep_depths = _depths(depths)
     if sweep_depths is None:
-        return failed(DEGRADATION, f"depths = {depths!r} is not the list of the sweep's depths.",
+        raise Failure(f"depths = {depths!r} is not the list of the sweep's depths.",
                       'pass depths=CONFIG["depths"], as the cell does.')
     shallow, deep = sweep_depths[0], sweep_depths[-1]
-    which, mistake = _which(answer, shallow, deep, sweep_depths)
-    if mistake:
-        return failed(DEGRADATION, *mistake)
-    if not isinstance(reason, str) or len(re.findall(r"[a-zA-Z]+", reason)) < 4:
-        return failed(DEGRADATION, f"`why` = {reason!r} is not a sentence.",
-                      "write in one sentence, in quotes, why that network ends with the higher training loss.")
+    which = _which(answer, shallow, deep, sweep_depths)
+    letter = _letter(reason)
     if which == "shallow":
-        return failed(DEGRADATION, f"plain-{shallow} is not the prediction the paper supports: plain-{deep} holds "
-                                   f"plain-{shallow}'s layers and more, so it could fit at least as well, yet He et "
-                                   f"al. found their deeper plain network ending with the higher training error.",
+        raise Failure(f"plain-{shallow} is not the prediction the paper supports: plain-{deep} holds plain-{shallow}'s "
+                      f"layers and more, so it could fit at least as well, yet He et al. found their deeper plain "
+                      f"network ending with the higher training error.",
                       "reread the first section, then ask whether 'could fit as well' means 'does, after the same "
                       "number of steps'.")
-    slip = _overfitting(reason)
-    if slip:
-        return failed(DEGRADATION, f"plain-{deep} is right, but not for that reason: overfitting (\"{slip}\") "
-                                   f"cannot raise a TRAINING loss; an overfitting network fits its training images "
-                                   f"too well, and only its loss on new images suffers.",
-                      f"explain why plain-{deep} fits the training images themselves worse after the same steps.")
-    return passed(DEGRADATION, f"plain-{deep} is your pick, for a reason that does not lean on overfitting (which "
-                               f"could only lower a training loss); the sweep below measures it with every seed.")
+    answer_to = REASONS[letter][1]
+    if answer_to is not None:
+        raise Failure(f"plain-{deep} is right, but not for reason {letter}: {answer_to}",
+                      f"pick the reason that explains why plain-{deep} fits the training images themselves worse "
+                      f"after the same steps.")
+    return passed(DEGRADATION, f"plain-{deep}, because it is harder to optimise, not because it could not fit or "
+                               f"overfits (which could only lower a training loss); the sweep below measures it with "
+                               f"every seed.")

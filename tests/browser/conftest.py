@@ -1,7 +1,5 @@
 """Say plainly at the end of the run when the browser test could not run."""
-import pathlib
-
-CHROMIUM = pathlib.Path("/usr/bin/chromium")
+from conftest import CHROMIUM
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -4,9 +4,11 @@ slider three ways (keyboard, mouse drag, typing in the readout) and checks the l
 count shown each time; then it picks another layer and another image in the feature-map view and checks what it shows.
 
 Skipped, with a plain message at the end of the run, when /usr/bin/chromium is missing; it fails instead when
-COURSE_REQUIRE_BROWSER=1 (set by .ci/run, which installs Chromium), so CI cannot skip it silently.
+COURSE_REQUIRE_BROWSER=1 (set by .ci/run, which installs Chromium), so CI cannot skip it silently. Chromium itself is
+the one ``browser`` fixture of tests/conftest.py, shared with the tests of the decks and the site.
 """
 import os
+import pathlib
 import re
 import secrets
 import socket
@@ -18,10 +20,7 @@ import urllib.request
 import nbformat
 import pytest
 
-from .conftest import CHROMIUM
-
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
+from conftest import CHROMIUM, unavailable
 STARTUP_SECONDS = 30  # server start; the kernel (TensorFlow import, model) gets WIDGET_SECONDS
 WIDGET_SECONDS = 45
 
@@ -55,11 +54,8 @@ def free_port():
 @pytest.fixture(scope="module")
 def lab_url(tmp_path_factory, request):
     """JupyterLab serving a folder with tracer.ipynb; the URL that opens the notebook, token included."""
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: install Chromium (sudo apt-get install chromium) to run the browser test."
-        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+    if not pathlib.Path(CHROMIUM).is_file():
+        unavailable(f"{CHROMIUM} is missing: install Chromium (sudo apt-get install chromium) to run the browser test.")
     home = tmp_path_factory.mktemp("lab")
     course = home / "course"
     course.mkdir()
@@ -100,17 +96,6 @@ def lab_url(tmp_path_factory, request):
                             + (home / "server.log").read_text()[-3000:])
             time.sleep(0.2)
     return f"http://127.0.0.1:{port}/lab/tree/tracer.ipynb?token={token}&reset"
-
-
-@pytest.fixture(scope="module")
-def browser(lab_url, request):
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    request.addfinalizer(playwright.stop)
-    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, timeout=30_000)
-    request.addfinalizer(chromium.close)
-    return chromium
 
 
 def test_the_tracer_and_the_feature_maps_follow_mouse_and_keyboard(lab_url, browser):
