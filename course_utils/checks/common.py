@@ -3,6 +3,7 @@ import traceback
 from dataclasses import dataclass
 
 from ..setup_env import dtype_policy
+from .grading import graded
 
 
 @dataclass
@@ -144,7 +145,7 @@ def checker(exercise, reference=None):
         if reference is not None:
             reference._course_reference = True
             REFERENCES[exercise] = reference
-        return run
+        return graded(run)  # raises on a failed check under nbgrader only; CHECKS keeps the quiet run
     return wrap
 
 
