@@ -35,7 +35,7 @@ help:
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml tools/jupyterlab-overrides.json
+$(STAMP): pyproject.toml tools/jupyterlab-overrides.json tools/jupyter-server-config.json tools/jupyterlab-page-config.json
 	@test -n "$(PYTHON)" || { echo "No python3 on PATH: install Python 3.11 first."; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
 	  { echo "The course needs Python 3.11; $(PYTHON) is $$($(PYTHON) --version). Install 3.11 or run make PYTHON=/path/to/python3.11."; exit 1; }
@@ -44,6 +44,10 @@ $(STAMP): pyproject.toml tools/jupyterlab-overrides.json
 	$(BIN)/python -m pip install --quiet -e .
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp tools/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	# nbgrader's command line is for instructors (README); its menus and server extensions stay out of make lab.
+	mkdir -p $(VENV)/etc/jupyter/labconfig
+	cp tools/jupyter-server-config.json $(VENV)/etc/jupyter/jupyter_server_config.json
+	cp tools/jupyterlab-page-config.json $(VENV)/etc/jupyter/labconfig/page_config.json
 	touch $(STAMP)
 
 # Served on 127.0.0.1 only, token authentication on. Containers run as root, which Jupyter refuses unless told.

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..setup_env import dtype_policy
+from .grading import graded
 
 ATOL = 1e-4  # float32 round-off in every comparison of outputs
 
@@ -259,7 +260,7 @@ def checker(exercise, reference=None):
         if reference is not None:
             reference._course_reference = True
             REFERENCES[exercise] = reference
-        return run
+        return graded(run)  # raises on a failed check under nbgrader only; CHECKS keeps the quiet run
     return wrap
 
 
