@@ -81,6 +81,17 @@ def test_asserts_leave_the_shown_code_and_cells_that_only_check_are_skipped():
     assert [c.source for c in layout.deck_cells(notebook(forced))] == [forced.source]
 
 
+def test_long_code_lines_wrap_inside_their_brackets_and_stay_python():
+    line = ('    x = layers.Conv2D(narrow, 3, padding="same", activation="relu", name="conv3x3")(x)  # the 3x3 '
+            'in the middle')
+    wrapped = layout.wrap_line(line, width=60)
+    assert wrapped == ["    # the 3x3 in the middle", '    x = layers.Conv2D(narrow, 3, padding="same",',
+                       '        activation="relu", name="conv3x3")(x)']
+    compile("def f():\n" + "\n".join(wrapped), "wrapped", "exec")
+    assert layout.wrap_line('print("a string that cannot break anywhere at all")', width=20) == [
+        'print("a string that cannot break anywhere at all")']  # left to the slide, which wraps it
+
+
 def test_notes_come_from_tagged_cells_or_the_prose_around_the_code():
     intro = nbformat.v4.new_markdown_cell("## Shapes\nThe output side is 28.")
     said = nbformat.v4.new_markdown_cell("Say: the formula drops the remainder.")
@@ -235,32 +246,36 @@ def test_every_slide_fits_the_screen_with_code_large_enough_and_notes(browser, d
     exercises = any(layout.is_exercise(cell) for cell in nb.cells)
     for edition in ("instructor", "student"):
         deck = decks[1][path.stem, edition]
-        for width, height in SCREENS:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            requests, failures = [], []
-            page.on("request", lambda request: requests.append(request.url))
-            page.on("requestfailed", lambda request: failures.append(f"{request.url}: {request.failure}"))
-            page.on("pageerror", lambda error: failures.append(f"page error: {error}"))
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(LOCAL)
-                       else route.abort())
-            try:
-                page.goto(deck.as_uri())
-                page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
-                page.evaluate("() => MathJax.startup.promise")
-                math = page.evaluate("() => document.querySelectorAll('.slides mjx-container').length")
-                measured = page.evaluate(MEASURE, MIN_PX)
-            finally:
-                page.close()
-            where = f"{deck.parent.name}/{deck.name} at {width}x{height}"
-            assert [url for url in requests if not url.startswith(LOCAL)] == [], where
-            assert failures == [], where
-            assert (math > 0) == has_math, f"{where}: MathJax typeset {math} formulas; the notebook has math: {has_math}"
-            bad = {s["at"]: s["problems"] for s in measured if s["problems"]}
-            assert bad == {}, f"{where}: slides that do not fit or are too small to read: {bad}"
-            silent = [s["at"] for s in measured if s["content"] and not s["notes"]]
-            assert silent == [], f"{where}: slides without speaker notes: {silent}"
-            solutions = sum(s["solutions"] for s in measured)
-            assert (solutions > 0) == (exercises and edition == "instructor"), f"{where}: {solutions} solution cells"
+        page = browser.new_page(viewport={"width": SCREENS[0][0], "height": SCREENS[0][1]})
+        requests, failures, measured = [], [], {}
+        page.on("request", lambda request: requests.append(request.url))
+        page.on("requestfailed", lambda request: failures.append(f"{request.url}: {request.failure}"))
+        page.on("pageerror", lambda error: failures.append(f"page error: {error}"))
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(LOCAL) else route.abort())
+        try:
+            page.goto(deck.as_uri())
+            page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+            page.evaluate("() => MathJax.startup.promise")
+            math = page.evaluate("() => document.querySelectorAll('.slides mjx-container').length")
+            for width, height in SCREENS:  # the same page, resized: reveal.js scales the canvas anew
+                scale = page.evaluate("() => Reveal.getScale()")
+                page.set_viewport_size({"width": width, "height": height})
+                if (width, height) != SCREENS[0]:
+                    page.wait_for_function("old => Reveal.getScale() != old", arg=scale)
+                measured[width, height] = page.evaluate(MEASURE, MIN_PX)
+        finally:
+            page.close()
+        where = f"{deck.parent.name}/{deck.name}"
+        assert [url for url in requests if not url.startswith(LOCAL)] == [], where
+        assert failures == [], where
+        assert (math > 0) == has_math, f"{where}: MathJax typeset {math} formulas; the notebook has math: {has_math}"
+        for (width, height), slides_seen in measured.items():
+            bad = {s["at"]: s["problems"] for s in slides_seen if s["problems"]}
+            assert bad == {}, f"{where} at {width}x{height}: slides that do not fit or are too small to read: {bad}"
+        silent = [s["at"] for s in slides_seen if s["content"] and not s["notes"]]
+        assert silent == [], f"{where}: slides without speaker notes: {silent}"
+        solutions = sum(s["solutions"] for s in slides_seen)
+        assert (solutions > 0) == (exercises and edition == "instructor"), f"{where}: {solutions} solution cells"
 
 
 def test_present_executes_a_copy_with_presenter_mode_and_leaves_the_notebook_alone(monkeypatch):

@@ -7,7 +7,8 @@ cell that does not fit continues on a sub-slide below; tests/test_slides.py meas
 
 Rules, in the order they apply (tags are set in JupyterLab's Property Inspector):
 - a cell tagged `skip-slide` or `instructor-only`, a cell of slide type `skip`, the setup cell (`cu.setup(...)`) and a code cell that only
-  checks (asserts, `cu.check_...()` calls, prints of comparisons, or asserts and no output) are left out; a cell
+  checks (asserts, `cu.check_...()` calls, prints of comparisons, or asserts and no output) or only does
+  housekeeping (imports, `del`, `gc.collect()`, no output) are left out; a cell
   tagged `show-slide` is always shown;
 - `assert` statements and the `### BEGIN/END SOLUTION` marker lines never appear in shown code;
 - a markdown cell tagged `notes` (or of slide type `notes`) goes to the speaker notes of the slide before it; every
@@ -36,7 +37,7 @@ SKIP_TAG, SHOW_TAG, NOTES_TAG = "skip-slide", "show-slide", "notes"
 WIDTH, HEIGHT = 960, 700
 BUDGET = 600  # content height per slide: the canvas less margins and room for estimation error
 TEXT_LINE, TEXT_CHARS = 33, 62  # body text: 24 px, line height 1.35; characters per line, conservatively
-CODE_LINE, CODE_CHARS = 25, 74  # code: 19 px monospace, line height 1.3; long lines wrap
+CODE_LINE, CODE_CHARS = 25, 76  # code: 19 px monospace (78 characters fit), line height 1.3; longer lines wrap
 GAP = 14  # between blocks
 FIGURE_MAX = 520  # tallest figure (px); a figure never grows more than FIGURE_ZOOM times its own size
 FIGURE_MIN = 260  # a figure that would have less room than this starts a sub-slide
@@ -86,15 +87,26 @@ def is_setup(cell):
     return cell.cell_type == "code" and "cu.setup(" in cell.source
 
 
+def _is_plumbing(statement):
+    """An import, a `del` or a `gc.collect()` call: memory and namespace housekeeping."""
+    if isinstance(statement, (ast.Import, ast.ImportFrom, ast.Delete)):
+        return True
+    value = getattr(statement, "value", None)
+    return isinstance(value, ast.Call) and ast.unparse(value.func) == "gc.collect"
+
+
 def only_checks(cell):
-    """True for a code cell that only checks what earlier cells computed, so the class need not see it."""
+    """True for a code cell the class need not see: it only checks what earlier cells computed, or it has no output
+    and only asserts or does housekeeping (imports, `del`, `gc.collect()`)."""
     tree = _parse(cell.source)
     if tree is None or not tree.body:
         return False
     if all(_is_check(s) for s in tree.body):
         return True
-    has_assert = any(isinstance(node, ast.Assert) for node in ast.walk(tree))
-    return has_assert and not visible_outputs(cell)
+    if visible_outputs(cell):
+        return False
+    return (any(isinstance(node, ast.Assert) for node in ast.walk(tree))
+            or all(_is_plumbing(s) for s in tree.body))
 
 
 def shown(cell):
@@ -107,7 +119,8 @@ def shown(cell):
 
 
 def strip_code(source):
-    """``source`` without assert statements, solution marker lines and the blank lines they leave behind."""
+    """``source`` without assert statements, solution marker lines and the blank lines they leave behind, its long
+    lines wrapped to the slide."""
     lines = source.splitlines()
     drop = set()
     tree = _parse(source)
@@ -117,8 +130,7 @@ def strip_code(source):
                 drop.update(range(node.lineno - 1, node.end_lineno))
     kept = [line for number, line in enumerate(lines)
             if number not in drop and line.strip() not in (BEGIN, END)]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip("\n")
-    return text
+    return wrap_code(re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip("\n"))
 
 
 # --- outputs ----------------------------------------------------------------------------------------------------
@@ -318,6 +330,58 @@ def heading_of(block):
 
 # --- code -------------------------------------------------------------------------------------------------------
 
+def _breaks(line, depth=0):
+    """Where ``line`` may break without changing its meaning, as (position, bracket depth): after a comma or an
+    operator's space, inside brackets and outside strings (Python continues such lines implicitly). ``depth``: the
+    brackets open before the line starts."""
+    places, quote = [], None
+    for at, char in enumerate(line):
+        if quote:
+            quote = None if char == quote and line[at - 1] != "\\" else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            break
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == " " and depth > 0 and at > 0 and line[at - 1] in ",=+-*/<>:":
+            places.append((at + 1, depth))
+    return places
+
+
+def wrap_line(line, width=CODE_CHARS, depth=0):
+    """``line`` as lines of at most ``width`` characters where it can break (see _breaks; the outermost brackets
+    first), continuation lines indented four spaces deeper; a long comment wraps as comment lines; what cannot
+    break (a long string) is left to the slide, which wraps it."""
+    indent = line[:len(line) - len(line.lstrip())]
+    if len(line) <= width:
+        return [line]
+    text = line.strip()
+    if text.startswith("#"):
+        words, lines = text.lstrip("# ").split(" "), [indent + "#"]
+        for word in words:
+            if len(lines[-1]) + 1 + len(word) > width and lines[-1].strip() != "#":
+                lines.append(indent + "#")
+            lines[-1] += " " + word
+        return lines
+    code, hash_, comment = line.partition("  # ")
+    if hash_ and code.count('"') % 2 == 0 and code.count("'") % 2 == 0:  # a trailing comment: on its own line above
+        return wrap_line(f"{indent}# {comment}", width) + wrap_line(code.rstrip(), width, depth)
+    fits = [(at, level) for at, level in _breaks(line, depth) if at <= width]
+    if not fits:
+        return [line]
+    outer = min(level for _, level in fits)
+    at, level = [place for place in fits if place[1] == outer][-1]
+    rest = (indent if depth else indent + "    ") + line[at:].lstrip()
+    return [line[:at].rstrip()] + wrap_line(rest, width, level)
+
+
+def wrap_code(code, width=CODE_CHARS):
+    return "\n".join(piece for line in code.splitlines() for piece in wrap_line(line, width))
+
+
 def code_height(code):
     return text_lines(code, CODE_CHARS) * CODE_LINE + 16 + GAP
 
@@ -359,6 +423,10 @@ class Deck:
         self.slides.append({"kind": kind, "cells": [], "height": 0, "notes": [], "said": []})
         if continued and self.heading:
             self.add(md_cell(f"### {self.heading} (continued)", tags=["deck-continued"]), HEADINGS[3])
+
+    def fresh(self):
+        """Does the current slide hold nothing yet, or only the heading it continues?"""
+        return not self.slides or all("deck-continued" in tags(c) for c in self.slides[-1]["cells"])
 
     def room(self):
         return BUDGET - self.slides[-1]["height"] if self.slides else 0
@@ -420,6 +488,8 @@ def place_markdown(deck, cell, fragment):
         if heading and heading[0] <= 3:
             deck.heading = heading[1]
             deck.section = heading[1] if heading[0] <= 2 else deck.section
+        if heading and heading[0] <= 3 and not deck.fresh():
+            deck.open("subslide")  # a new heading starts a slide of its own
         pieces = split_paragraph(block) if block_height(block) > BUDGET - 80 else [block]
         for piece in pieces:
             deck.add(md_cell(fold_details(piece)), block_height(piece), fragment=fragment and number == 0,
@@ -440,11 +510,23 @@ def output_pieces(output):
     return [output]
 
 
+def first_output_height(output):
+    if "image/png" in output.get("data", {}):
+        return min(FIGURE_MIN, figure_height(output)) + GAP
+    return output_height(output_pieces(output)[0])
+
+
 def place_code(deck, code, outputs, prose, fragment=False, tag=()):
     """Code (split at blank lines when long), then its outputs; a figure gets the room left on the slide, shrunk
     no further than FIGURE_MIN (then it opens a sub-slide)."""
-    for piece in split_code(code) if code else []:
-        deck.put(code_cell(piece, tags=tag), code_height(piece), prose, fragment)
+    pieces = split_code(code) if code else []
+    for number, piece in enumerate(pieces):
+        height = code_height(piece)
+        if number == len(pieces) - 1 and outputs:  # the last piece of code stays with the start of its output
+            together = height + first_output_height(outputs[0])
+            if height <= deck.room() < together <= BUDGET - HEADINGS[3]:
+                deck.open("subslide", continued=True)
+        deck.put(code_cell(piece, tags=tag), height, prose, fragment)
         fragment = False
     for output in outputs:
         if "image/png" in output.get("data", {}):
