@@ -34,7 +34,7 @@ def tracer_rows_saved(path):
     for cell in nbformat.read(path, as_version=4).cells:
         for output in cell.get("outputs", []):
             page = output.get("data", {}).get("text/html", "")
-            if slides.WIDGET_VIEW in output.get("data", {}) and "<b>trace row</b>" in page:
+            if layout.WIDGET_VIEW in output.get("data", {}) and "<b>trace row</b>" in page:
                 return [(re.search(r"data-field='name'[^>]*>([^<]*)<", t).group(1),
                          re.search(r"data-field='output'[^>]*>([^<]*)<", t).group(1),
                          re.search(r"data-field='params'[^>]*>([^<]*)<", t).group(1))
@@ -127,6 +127,10 @@ def test_widgets_show_their_kernel_free_version_and_progress_bars_are_left_out()
     assert "widgets" not in deck.metadata and "widgets" in nb.metadata
     assert [o["data"] for o in outputs] == [{"text/html": "<div class='course-static-widget'>",
                                              "text/plain": "IntSlider(value=3)"}]
+    page = slides.deck_notebook(nb)  # the site's copy: the same widgets, stderr kept, nothing moved
+    assert [o.get("data", {}).get("text/html") for o in page.cells[0].outputs] == [
+        "<div class='course-static-widget'>", None]
+    assert "widgets" not in page.metadata
 
 
 @pytest.fixture(scope="module")

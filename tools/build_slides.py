@@ -1,12 +1,15 @@
 """Build reveal.js slide decks of the executed notebooks into build/slides/ (`make slides`); they work offline.
 
-Each notebook becomes one `<name>.slides.html` beside a local copy of reveal.js and MathJax, so the folder opens
-from disk with no network at all. The copies come from the npm registry (tools/slides/package.json, pinned in its
+Each notebook becomes two decks, laid out for a lecture hall by tools/slide_layout.py: the instructor's
+`<name>.slides.html` (exercise solutions on the sub-slide below each question) and the student's
+`student/<name>.slides.html` (no solutions), beside a local copy of reveal.js and MathJax, so the folder opens from
+disk with no network at all. The copies come from the npm registry (tools/slides/package.json, pinned in its
 package-lock.json), installed once with `npm ci` into build/npm/.
 The decks show the outputs committed in the notebooks; `--present` first re-executes a copy of each notebook with
 COURSE_PRESENT=1 (projector-sized plots) without touching the notebooks themselves.
 
-Usage: python -m tools.build_slides [--out build/slides] [--present] notebooks/00_index.ipynb [...]
+Usage: python -m tools.build_slides [--out build/slides] [--edition both|instructor|student] [--present]
+       notebooks/00_index.ipynb [...]
 """
 import argparse
 import copy
@@ -20,7 +23,8 @@ import sys
 
 import nbformat
 
-from tools.slide_layout import HEIGHT, WIDTH, WIDGET_VIEW, deck_notebook
+from tools import slide_layout
+from tools.slide_layout import HEIGHT, WIDTH
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE_DIR = ROOT / "tools" / "slides"
@@ -83,6 +87,17 @@ def copy_vendor(modules, out_dir, files=VENDOR_FILES):
             shutil.copyfile(source, target)
 
 
+def deck_notebook(nb):
+    """A copy of ``nb`` fit for a static page (tools/build_site.py uses it): each widget output shows the kernel-free
+    version it saved, a widget without one (a progress bar) is left out, and widget state is dropped."""
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if "outputs" in cell:
+            cell.outputs = [out for out in map(slide_layout.static_output, cell.outputs) if out is not None]
+    return nb
+
+
 def execute_present(nb, path):
     """Execute ``nb`` (a copy of the notebook at ``path``) in a fresh kernel with COURSE_PRESENT=1."""
     from nbclient.exceptions import CellExecutionError
@@ -133,7 +148,8 @@ def write_deck(nb, path, out_dir, student=False):
     out_dir = pathlib.Path(out_dir) / ("student" if student else "")
     out_dir.mkdir(parents=True, exist_ok=True)
     resources = {"metadata": {"name": path.stem, "path": str(path.parent)}, "course_mathjax_prefix": f"{prefix}mathjax"}
-    body, _ = exporter(prefix).from_notebook_node(deck_notebook(nb, student=student), resources=resources)
+    body, _ = exporter(prefix).from_notebook_node(slide_layout.deck_notebook(nb, student=student),
+                                                resources=resources)
     deck = out_dir / f"{path.stem}.slides.html"
     deck.write_text(body, encoding="utf-8")
     return deck

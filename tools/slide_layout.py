@@ -135,24 +135,27 @@ def strip_code(source):
 
 # --- outputs ----------------------------------------------------------------------------------------------------
 
+def static_output(output):
+    """``output`` as a page without a kernel shows it: a widget as the kernel-free version it saved beside its live
+    view (its text/html), or None for a widget without one (a progress bar: nothing to show without a kernel)."""
+    data = output.get("data", {})
+    if WIDGET_VIEW not in data:
+        return output
+    if not data.get("text/html"):
+        return None
+    output = copy.deepcopy(output)
+    output["data"] = {"text/html": data["text/html"], "text/plain": data.get("text/plain", "")}
+    return output
+
+
 def visible_outputs(cell):
-    """The outputs a deck can show: kernel-free widgets as HTML, no widget without one, no stderr."""
+    """The outputs a deck shows: static_output() of each, without stderr and empty text."""
     kept = []
     for output in cell.get("outputs", []):
-        if output.get("output_type") == "stream":
-            if output.get("name") != "stderr" and output.get("text", "").strip():
-                kept.append(output)
+        if output.get("output_type") == "stream" and (output.get("name") == "stderr" or not output["text"].strip()):
             continue
-        if output.get("output_type") == "error":
-            kept.append(output)
-            continue
-        data = output.get("data", {})
-        if WIDGET_VIEW in data:
-            if not data.get("text/html"):
-                continue  # a progress bar or another live-only widget: nothing to show without a kernel
-            output = copy.deepcopy(output)
-            output["data"] = {"text/html": data["text/html"], "text/plain": data.get("text/plain", "")}
-        kept.append(output)
+        if static_output(output) is not None:
+            kept.append(static_output(output))
     return kept
 
 
@@ -180,7 +183,7 @@ def figure_html(output, height):
     data = output["data"]
     width, natural = png_size(data["image/png"])
     scale = min(height / natural, FIGURE_WIDTH / width)
-    alt = output.get("metadata", {}).get("alt") or data.get("text/plain", "")
+    alt = output.get("metadata", {}).get("image/png", {}).get("alt") or data.get("text/plain", "")
     if not alt or alt.startswith("<Figure"):
         alt = "Figure"
     return (f'<img class="deck-figure" src="data:image/png;base64,{data["image/png"].strip()}" alt="{html.escape(alt)}" '
