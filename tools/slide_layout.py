@@ -36,14 +36,15 @@ SKIP_TAG, SHOW_TAG, NOTES_TAG = "skip-slide", "show-slide", "notes"
 # The canvas (reveal.js width and height) and the estimates of what fits on it, in canvas pixels.
 WIDTH, HEIGHT = 960, 700
 BUDGET = 600  # content height per slide: the canvas less margins and room for estimation error
-TEXT_LINE, TEXT_CHARS = 33, 62  # body text: 24 px, line height 1.35; characters per line, conservatively
+TEXT_LINE, TEXT_CHARS = 33, 68  # body text: 24 px, line height 1.35; characters per line (about 76 fit)
 CODE_LINE, CODE_CHARS = 25, 76  # code: 19 px monospace (78 characters fit), line height 1.3; longer lines wrap
 GAP = 14  # between blocks
 FIGURE_MAX = 520  # tallest figure (px); a figure never grows more than FIGURE_ZOOM times its own size
 FIGURE_MIN = 260  # a figure that would have less room than this starts a sub-slide
 FIGURE_ZOOM = 1.5
 FIGURE_WIDTH = 920
-HEADINGS = {1: 64, 2: 54, 3: 46, 4: 40}
+HEADINGS = {1: 64, 2: 54, 3: 46, 4: 40}  # a line of each level of heading, with its margin
+HEADING_FONTS = {1: 44, 2: 36, 3: 30, 4: 26}  # as in the deck's CSS
 TABLE_ROW = 30
 
 
@@ -299,8 +300,8 @@ def block_height(block):
     first = block.lstrip()
     if first.startswith("#"):
         level = len(first) - len(first.lstrip("#"))
-        size = HEADINGS.get(level, 40)
-        return size * max(1, math.ceil(len(first) / (TEXT_CHARS * 24 / (size * 0.75))))
+        font = HEADING_FONTS.get(level, 26)
+        return HEADINGS.get(level, 40) * max(1, math.ceil(len(visible_text(first)) / (TEXT_CHARS * 24 / font)))
     if first.startswith("<details"):
         return TEXT_LINE + 16  # closed: its summary only
     if first.startswith("$$"):
@@ -389,13 +390,15 @@ def code_height(code):
     return text_lines(code, CODE_CHARS) * CODE_LINE + 16 + GAP
 
 
-def split_code(code, budget=BUDGET - 60):
-    """Code too tall for one slide, as pieces that end at blank lines (between statements) where possible."""
+def split_code(code, budget=BUDGET - 60, first=None):
+    """Code too tall for one slide, as pieces that end at blank lines (between statements) where possible; the first
+    piece within ``first`` (the room left on the current slide), when given."""
     lines = code.splitlines()
     pieces, start = [], 0
     while start < len(lines):
+        limit, first = first or budget, None
         end = start
-        while end < len(lines) and code_height("\n".join(lines[start:end + 1])) <= budget:
+        while end < len(lines) and code_height("\n".join(lines[start:end + 1])) <= limit:
             end += 1
         end = max(end, start + 1)
         if end < len(lines):
@@ -461,9 +464,9 @@ class Deck:
                 continue
             slide["cells"][0].metadata["slideshow"]["slide_type"] = slide["kind"]
             cells += slide["cells"]
-            notes = slide["notes"] or slide["said"]
-            if notes:
-                cells.append(md_cell("\n\n".join(notes), slide_type="notes"))
+            notes = "\n\n".join(slide["notes"] or slide["said"])
+            if notes:  # headings become bold lines: the speaker view shows the notes in small type
+                cells.append(md_cell(re.sub(r"(?m)^#{1,6}\s+(.*)$", r"**\1**", notes), slide_type="notes"))
         return cells
 
 
@@ -522,7 +525,9 @@ def first_output_height(output):
 def place_code(deck, code, outputs, prose, fragment=False, tag=()):
     """Code (split at blank lines when long), then its outputs; a figure gets the room left on the slide, shrunk
     no further than FIGURE_MIN (then it opens a sub-slide)."""
-    pieces = split_code(code) if code else []
+    room = deck.room() - GAP  # code that needs several slides anyway starts in the room left on this one
+    long = code_height(code) > BUDGET - 60 and room >= 8 * CODE_LINE
+    pieces = split_code(code, first=room if long else None) if code else []
     for number, piece in enumerate(pieces):
         height = code_height(piece)
         if number == len(pieces) - 1 and outputs:  # the last piece of code stays with the start of its output
