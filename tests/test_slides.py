@@ -76,6 +76,10 @@ def test_asserts_leave_the_shown_code_and_cells_that_only_check_are_skipped():
     setup = code("import course_utils as cu\ncu.setup(seed=0)")
     shown = [c.source for c in layout.deck_cells(notebook(setup, mixed, checks, quiet, tagged)) if c.cell_type == "code"]
     assert shown == ["side = 32 - 5 + 1\nprint(side)", ""]  # the code, then its output without code
+    answer = nbformat.v4.new_markdown_cell("So the side is 28.")
+    answer.metadata["tags"] = ["solution"]
+    assert [c.metadata.slideshow.slide_type for c in layout.deck_cells(notebook(answer))] == ["slide", "notes"]
+    assert layout.deck_cells(notebook(answer), student=True) == []
     forced = code('print("ok:", 1 < 2)')
     forced.metadata["tags"] = ["show-slide"]
     assert [c.source for c in layout.deck_cells(notebook(forced))] == [forced.source]

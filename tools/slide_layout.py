@@ -14,7 +14,8 @@ Rules, in the order they apply (tags are set in JupyterLab's Property Inspector)
 - a markdown cell tagged `notes` (or of slide type `notes`) goes to the speaker notes of the slide before it; every
   other slide gets the prose of the notebook around it as notes;
 - an exercise shows its skeleton (as the student edition has it); the instructor's deck then shows the solution and
-  the checker's verdict on a sub-slide below, the student's deck does not;
+  the checker's verdict on a sub-slide below, the student's deck does not; nor does it show a cell tagged
+  `solution` (prose that gives a prediction's answer away);
 - `<details>` hints stay closed; widget outputs show their kernel-free version, and a widget without one (a progress
   bar) is left out; stderr is left out.
 """
@@ -31,7 +32,7 @@ import nbformat
 from tools.student_edition import BEGIN, END, INSTRUCTOR_ONLY, replace_solutions
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-SKIP_TAG, SHOW_TAG, NOTES_TAG = "skip-slide", "show-slide", "notes"
+SKIP_TAG, SHOW_TAG, NOTES_TAG, SOLUTION_TAG = "skip-slide", "show-slide", "notes", "solution"
 
 # The canvas (reveal.js width and height) and the estimates of what fits on it, in canvas pixels.
 WIDTH, HEIGHT = 960, 700
@@ -562,8 +563,8 @@ def deck_cells(nb, student=False):
             if deck.slides:
                 deck.slides[-1]["notes"].append(cell.source)
             continue
-        if INSTRUCTOR_ONLY in tags(cell):  # about the notebook's edition, not for the class
-            continue
+        if INSTRUCTOR_ONLY in tags(cell) or (student and SOLUTION_TAG in tags(cell)):
+            continue  # about the notebook's edition, not for the class; or an exercise's answer
         if solution is not None and cell.cell_type == "code" and only_checks(cell) and not student:
             # the checker's verdict on the solution, under it
             place_code(deck, "", visible_outputs(cell), prose, fragment=True, tag=["deck-solution"])
