@@ -74,7 +74,8 @@ def test_asserts_leave_the_shown_code_and_cells_that_only_check_are_skipped():
     tagged = code("print('plumbing')")
     tagged.metadata["tags"] = ["skip-slide"]
     setup = code("import course_utils as cu\ncu.setup(seed=0)")
-    shown = [c.source for c in layout.deck_cells(notebook(setup, mixed, checks, quiet, tagged)) if c.cell_type == "code"]
+    cells = layout.deck_cells(notebook(setup, mixed, checks, quiet, tagged))
+    shown = [c.source for c in cells if c.cell_type == "code"]
     assert shown == ["side = 32 - 5 + 1\nprint(side)", ""]  # the code, then its output without code
     answer = nbformat.v4.new_markdown_cell("So the side is 28.")
     answer.metadata["tags"] = ["solution"]

@@ -6,10 +6,10 @@ Every slide must fit the deck's 960x700 canvas with code at 19 px (reveal.js sca
 cell that does not fit continues on a sub-slide below; tests/test_slides.py measures the real decks in Chromium.
 
 Rules, in the order they apply (tags are set in JupyterLab's Property Inspector):
-- a cell tagged `skip-slide` or `instructor-only`, a cell of slide type `skip`, the setup cell (`cu.setup(...)`) and a code cell that only
-  checks (asserts, `cu.check_...()` calls, prints of comparisons, or asserts and no output) or only does
-  housekeeping (imports, `del`, `gc.collect()`, no output) are left out; a cell
-  tagged `show-slide` is always shown;
+- left out: a cell tagged `skip-slide` or `instructor-only`, a cell of slide type `skip`, the setup cell
+  (`cu.setup(...)`), a code cell that only checks (asserts, `cu.check_...()` calls, prints of comparisons, or asserts
+  and no output) and one that only does housekeeping (imports, `del`, `gc.collect()`) with no output; a cell tagged
+  `show-slide` is always shown;
 - `assert` statements and the `### BEGIN/END SOLUTION` marker lines never appear in shown code;
 - a markdown cell tagged `notes` (or of slide type `notes`) goes to the speaker notes of the slide before it; every
   other slide gets the prose of the notebook around it as notes;
@@ -71,11 +71,16 @@ def _is_check(statement):
             return True
         if name == "print":
             return any(isinstance(node, ast.Compare) for node in ast.walk(statement.value))
-    body = getattr(statement, "body", None)
-    if isinstance(statement, (ast.For, ast.If, ast.With)) and body:
-        return all(_is_check(s) for s in body + statement.orelse) if hasattr(statement, "orelse") else \
-            all(_is_check(s) for s in body)
+    if isinstance(statement, (ast.For, ast.If, ast.With)):
+        return all(_is_check(s) for s in statement.body + getattr(statement, "orelse", []))
     return False
+
+
+def _only_asserts(statement):
+    """An assert, or a loop/if/with of asserts only: what strip_code() takes out of shown code."""
+    if isinstance(statement, (ast.For, ast.If, ast.With)):
+        return all(_only_asserts(s) for s in statement.body + getattr(statement, "orelse", []))
+    return isinstance(statement, ast.Assert)
 
 
 def _parse(source):
@@ -128,7 +133,7 @@ def strip_code(source):
     tree = _parse(source)
     if tree is not None:
         for node in ast.walk(tree):
-            if isinstance(node, ast.stmt) and _is_check(node) and isinstance(node, (ast.Assert, ast.For, ast.If)):
+            if isinstance(node, ast.stmt) and _only_asserts(node):
                 drop.update(range(node.lineno - 1, node.end_lineno))
     kept = [line for number, line in enumerate(lines)
             if number not in drop and line.strip() not in (BEGIN, END)]
@@ -188,8 +193,8 @@ def figure_html(output, height):
     alt = output.get("metadata", {}).get("image/png", {}).get("alt") or data.get("text/plain", "")
     if not alt or alt.startswith("<Figure"):
         alt = "Figure"
-    return (f'<img class="deck-figure" src="data:image/png;base64,{data["image/png"].strip()}" alt="{html.escape(alt)}" '
-            f'style="width:{round(width * scale)}px;height:{round(natural * scale)}px">')
+    return (f'<img class="deck-figure" src="data:image/png;base64,{data["image/png"].strip()}" '
+            f'alt="{html.escape(alt)}" style="width:{round(width * scale)}px;height:{round(natural * scale)}px">')
 
 
 def figure_height(output):
@@ -426,8 +431,14 @@ class Deck:
         self.section = self.heading = None  # the last heading of level 1 or 2, and of level 1 to 3
 
     def open(self, kind, continued=False):
+        """Start a slide (kind "slide") or a sub-slide; a slide that holds nothing yet (or only the heading it
+        continues) is reused rather than left empty."""
+        notes = []
+        if self.fresh() and self.slides:
+            kind = "slide" if "slide" in (kind, self.slides[-1]["kind"]) else kind
+            notes = self.slides.pop()["notes"]
         kind = "slide" if not self.slides else kind
-        self.slides.append({"kind": kind, "cells": [], "height": 0, "notes": [], "said": []})
+        self.slides.append({"kind": kind, "cells": [], "height": 0, "notes": notes, "said": []})
         if continued and self.heading:
             self.add(md_cell(f"### {self.heading} (continued)", tags=["deck-continued"]), HEADINGS[3])
 
