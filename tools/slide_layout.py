@@ -46,7 +46,7 @@ FIGURE_ZOOM = 1.5
 FIGURE_WIDTH = 920
 HEADINGS = {1: 64, 2: 54, 3: 46, 4: 40}  # a line of each level of heading, with its margin
 HEADING_FONTS = {1: 44, 2: 36, 3: 30, 4: 26}  # as in the deck's CSS
-TABLE_ROW = 30
+TABLE_ROW, TABLE_ROWS = 27, 16  # a table row (19 px text), and the body rows on one slide
 
 
 # --- which cells are shown --------------------------------------------------------------------------------------
@@ -521,7 +521,7 @@ def output_pieces(output):
     page = data.get("text/html", "")
     if "<table" in page and "course-static-widget" not in page:
         return [nbformat.v4.new_output("display_data", data={"text/html": piece})
-                for piece in split_table(page, rows_per_slide=(BUDGET - 120) // TABLE_ROW - 3)]
+                for piece in split_table(page, rows_per_slide=TABLE_ROWS)]
     if output.get("output_type") == "stream" and output_height(output) > BUDGET - 60:
         return [nbformat.v4.new_output("stream", name=output["name"], text=piece + "\n")
                 for piece in split_code(output["text"].rstrip("\n"))]
