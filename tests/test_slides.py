@@ -61,6 +61,21 @@ def test_the_fixture_deck_skips_setup_and_checks_and_hides_solutions_from_studen
     assert "### Solution" in deck_text(teacher) and "### Solution" not in deck_text(student)
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_no_line_of_a_solution_reaches_the_students_deck(path):
+    nb = nbformat.read(path, as_version=4)
+    deck = deck_text(layout.deck_notebook(nb, student=True))
+    elsewhere = deck_text(nbformat.v4.new_notebook(cells=[c for c in nb.cells if not layout.is_exercise(c)]))
+    answers = []
+    for cell in filter(layout.is_exercise, nb.cells):
+        inside = False
+        for line in map(str.strip, cell.source.splitlines()):
+            inside = {layout.BEGIN: True, layout.END: False}.get(line, inside)
+            if inside and line and not line.startswith("#") and line not in elsewhere:
+                answers.append(line)
+    assert [line for line in answers if line in deck] == []
+
+
 def notebook(*cells):
     return nbformat.v4.new_notebook(cells=list(cells))
 
