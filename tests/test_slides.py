@@ -19,7 +19,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 FIXTURE = ROOT / "tests" / "fixtures" / "exercises.ipynb"
 DECKS = [*NOTEBOOKS, FIXTURE]  # 02: the tracer of ResNet-8, stepped without a kernel
 SCREENS = [(1024, 768), (1280, 720)]
-MIN_PX = 18  # code, tables and widget labels on screen
+MIN_PX = 18  # text on screen: code, tables, widget labels
 LOCAL = ("file:", "data:", "blob:", "about:")
 
 from conftest import unavailable
@@ -238,9 +238,11 @@ MEASURE = """(minPx) => {
         break;
       }
     }
-    for (const e of slide.querySelectorAll('pre, code, td, th, caption')) {
+    for (const e of slide.querySelectorAll('*')) {  // every element with text of its own, but math and drawings
+      if (e.closest('aside.notes, mjx-container, svg')) continue;
+      if (![...e.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim())) continue;
       const px = parseFloat(getComputedStyle(e).fontSize) * scale;
-      if (px < minPx && e.textContent.trim()) problems.push(`${e.tagName} at ${px.toFixed(1)} px`);
+      if (px < minPx) problems.push(`${e.tagName} text at ${px.toFixed(1)} px`);
     }
     for (const svg of slide.querySelectorAll('.course-static-widget svg')) {
       const zoom = svg.getBoundingClientRect().width / svg.width.baseVal.value;  // CSS zoom and reveal's scale
@@ -248,6 +250,16 @@ MEASURE = """(minPx) => {
         const px = parseFloat(text.getAttribute('font-size')) * zoom;
         if (px < minPx) problems.push(`widget label at ${px.toFixed(1)} px`);
       }
+    }
+    for (const slider of slide.querySelectorAll('.course-static-widget input[type=range]')) {
+      const start = slider.value;  // every page a kernel-free widget can show must fit too
+      for (let value = +slider.min; value <= +slider.max; value += +(slider.step || 1)) {
+        slider.value = value;
+        slider.dispatchEvent(new Event('input', {bubbles: true}));
+        if (slide.scrollHeight > config.height + 1) problems.push(`widget page ${value}: ${slide.scrollHeight} px tall`);
+      }
+      slider.value = start;
+      slider.dispatchEvent(new Event('input', {bubbles: true}));
     }
     if (slide.querySelector('details[open]')) problems.push('a hint is open');
     if ([...slide.querySelectorAll('details > summary')].some(s => !s.textContent.trim())) problems.push('empty hint');

@@ -555,6 +555,9 @@ def place_code(deck, code, outputs, prose, fragment=False, tag=()):
             height = min(figure_height(output), deck.room() - GAP)
             figure = nbformat.v4.new_output("display_data", data={"text/html": figure_html(output, height)})
             deck.put(code_cell("", [figure], tags=tag), height + GAP, prose, fragment)
+        elif "course-static-widget" in output.get("data", {}).get("text/html", ""):
+            deck.open("subslide")  # a slide of its own, all of it for the widget's pages
+            deck.put(code_cell("", [output], tags=tag), output_height(output), prose, fragment)
         else:
             for piece in output_pieces(output):
                 deck.put(code_cell("", [piece], tags=tag), output_height(piece), prose, fragment)
