@@ -36,7 +36,7 @@ SKIP_TAG, SHOW_TAG, NOTES_TAG, SOLUTION_TAG = "skip-slide", "show-slide", "notes
 
 # The canvas (reveal.js width and height) and the estimates of what fits on it, in canvas pixels.
 WIDTH, HEIGHT = 960, 700
-BUDGET = 600  # content height per slide: the canvas less margins and room for estimation error
+BUDGET = 620  # content height per slide: the canvas (700) less room for estimation error
 TEXT_LINE, TEXT_CHARS = 33, 68  # body text: 24 px, line height 1.35; characters per line (about 76 fit)
 CODE_LINE, CODE_CHARS = 25, 76  # code: 19 px monospace (78 characters fit), line height 1.3; longer lines wrap
 GAP = 14  # between blocks
