@@ -27,7 +27,8 @@ help:
 	@echo "                EDITION=instructor: open the solved notebooks/ instead"
 	@echo "make test       set up (first time) and run the unit tests and every notebook (nbval)"
 	@echo "make notebooks  re-execute every notebook in place, top to bottom in a fresh kernel"
-	@echo "make slides     reveal.js decks of the notebooks in build/slides/, offline (PRESENT=1: projector-sized plots)"
+	@echo "make slides     reveal.js decks of the notebooks, offline: build/slides/ (instructor's, with solutions) and"
+	@echo "                build/slides/student/ (no solutions); STUDENT=1: the student's only; PRESENT=1: larger plots"
 	@echo "make site       the whole course as a static website in build/site/ (open build/site/index.html), offline"
 	@echo "make html       one HTML file per notebook in build/html/ (for a learning platform), offline"
 	@echo "make student    make or update the student edition in my_notebooks/ (never overwrites a student's file)"
@@ -89,7 +90,7 @@ clean:
 # For instructors (README, "For instructors"). Decks use a local reveal.js, fetched once with npm ci into build/npm.
 .PHONY: slides site html student
 slides: $(STAMP)
-	$(BIN)/python -m tools.build_slides $(if $(PRESENT),--present) $(or $(NB),$(NOTEBOOKS))
+	$(BIN)/python -m tools.build_slides $(if $(PRESENT),--present) $(if $(STUDENT),--edition student) $(or $(NB),$(NOTEBOOKS))
 
 site: $(STAMP)
 	$(BIN)/python -m tools.build_site
