@@ -118,11 +118,16 @@ def execute_present(nb, path):
 def exporter(prefix=""):
     """nbconvert's reveal.js exporter with the course's template; ``prefix`` leads to reveal.js and MathJax."""
     from nbconvert import SlidesExporter
+    from traitlets.config import Config
 
+    from tools.build_html import CODE_STYLE
+
+    config = Config()
+    config.CSSHTMLHeaderPreprocessor.style = CODE_STYLE  # code colours at 4.5:1 or more, as on the site and exports
     return SlidesExporter(
-        extra_template_basedirs=[str(TEMPLATES)], template_name="course_reveal", reveal_url_prefix=f"{prefix}reveal.js",
-        reveal_theme="white", reveal_number="c/t", reveal_width=str(WIDTH), reveal_height=str(HEIGHT),
-        embed_images=True, exclude_input_prompt=True, exclude_output_prompt=True)
+        config=config, extra_template_basedirs=[str(TEMPLATES)], template_name="course_reveal",
+        reveal_url_prefix=f"{prefix}reveal.js", reveal_theme="white", reveal_number="c/t", reveal_width=str(WIDTH),
+        reveal_height=str(HEIGHT), embed_images=True, exclude_input_prompt=True, exclude_output_prompt=True)
 
 
 def load(path, present=False):
