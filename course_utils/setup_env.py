@@ -22,6 +22,34 @@ CHECKED = ("tensorflow", "keras")
 TF_NOISE = re.compile(r"^(WARNING: All log messages before absl|I0000 |E0000 |W0000 |To enable the following instructions)")
 
 
+# oneDNN's notice, printed once per process by the first TensorFlow op in float16 (or bfloat16) on a CPU without
+# instructions for that type (most laptops: it needs AVX512-FP16, AMX-FP16 or AVX-NE-CONVERT, not just AVX-512):
+#   E0000 ... util.cc:131] oneDNN supports DT_HALF only on platforms with AVX-512. Falling back to the default
+#   Eigen-based implementation if present.
+# It is logged at ERROR level, so TF_CPP_MIN_LOG_LEVEL=2 lets it through. TensorFlow then uses its own kernels.
+ONEDNN_FALLBACK = re.compile(r"^E0000 .*oneDNN supports DT_\w+ only on platforms with AVX-512")
+
+
+@contextlib.contextmanager
+def _stderr_filtered(drop):
+    """Inside the block the process's file descriptor 2 goes to a file; after it, every line that ``drop`` (a regex)
+    does not match is written to ``sys.stderr``.  C++ libraries write below Python's ``sys.stderr``."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            lines = captured.read().decode("utf-8", errors="replace").splitlines(keepends=True)
+            kept = "".join(line for line in lines if not drop.match(line))
+            if kept:
+                sys.stderr.write(kept)
+
+
 def import_tensorflow_quietly():
     """Import TensorFlow with its start-up lines (``TF_NOISE``) dropped; anything else it prints still shows.
 
@@ -30,21 +58,21 @@ def import_tensorflow_quietly():
     """
     if "tensorflow" in sys.modules:
         return sys.modules["tensorflow"]
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as captured:
-        os.dup2(captured.fileno(), 2)
-        try:
-            import tensorflow
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        captured.seek(0)
-        lines = captured.read().decode("utf-8", errors="replace").splitlines(keepends=True)
-    kept = "".join(line for line in lines if not TF_NOISE.match(line))
-    if kept:
-        sys.stderr.write(kept)
+    with _stderr_filtered(TF_NOISE):
+        import tensorflow
     return tensorflow
+
+
+def spend_onednn_fallback_notice(dtypes=("float16",)):
+    """Run one tiny TensorFlow op in each of ``dtypes`` with its oneDNN fallback notice (``ONEDNN_FALLBACK``) dropped.
+
+    TensorFlow prints that notice once per process, so after this call building or running layers in these types
+    prints nothing; any other line written meanwhile still reaches stderr.
+    """
+    tf = import_tensorflow_quietly()
+    with _stderr_filtered(ONEDNN_FALLBACK):
+        for dtype in dtypes:
+            tf.zeros((1,), dtype=dtype)
 
 
 def dtype_policy(name):
@@ -55,16 +83,22 @@ def dtype_policy(name):
 
         with cu.dtype_policy("float16"):
             alexnet_model = alexnet()
+
+    A policy in float16 or bfloat16 first spends TensorFlow's one-time oneDNN fallback notice unseen
+    (``spend_onednn_fallback_notice``), so that a CPU without float16 instructions shows no red line.
     """
     import keras
 
     if not isinstance(name, str):
         raise TypeError(f"name must be a dtype policy name such as 'float16' or 'float32', got {name!r}.")
     try:
-        keras.dtype_policies.get(name)
+        policy = keras.dtype_policies.get(name)
     except ValueError:
         raise ValueError(f"{name!r} is not a Keras dtype policy. Use 'float32', 'float16', 'bfloat16' or "
                          f"'mixed_float16'.") from None
+    low = sorted({policy.variable_dtype, policy.compute_dtype} & {"float16", "bfloat16"})
+    if low and keras.backend.backend() == "tensorflow":
+        spend_onednn_fallback_notice(low)
     return _policy(name)
 
 

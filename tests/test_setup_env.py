@@ -77,3 +77,36 @@ def test_figure_alt_is_made_of_the_titles_or_the_axis_labels():
     fig, ax = plt.subplots()
     assert figure_alt(fig) == "A plot without a title"
     plt.close(fig)
+
+
+def test_the_onednn_fallback_notice_is_dropped_and_other_lines_kept(capfd):
+    """Written by C++ on file descriptor 2 (simulated with os.write, as a CPU with float16 instructions never prints
+    it): only that notice goes, whatever the CPU."""
+    import os
+
+    from course_utils.setup_env import ONEDNN_FALLBACK, _stderr_filtered
+
+    notice = ("E0000 00:00:1796665031.906747   11151 util.cc:131] oneDNN supports DT_HALF only on platforms with "
+              "AVX-512. Falling back to the default Eigen-based implementation if present.\n")
+    assert ONEDNN_FALLBACK.match(notice)
+    with _stderr_filtered(ONEDNN_FALLBACK):
+        os.write(2, notice.encode())
+        os.write(2, b"E0000 00:00:1.0   1 other.cc:1] a real error\n")
+    assert capfd.readouterr().err == "E0000 00:00:1.0   1 other.cc:1] a real error\n"
+
+
+def test_building_in_float16_writes_nothing_to_stderr():
+    """In a fresh process, as in a notebook's kernel: a model built in cu.dtype_policy("float16") prints no oneDNN
+    notice (on a CPU without float16 instructions, a bare float16 op would)."""
+    import subprocess
+    import sys
+
+    code = ("import course_utils as cu\ncu.setup(seed=0)\nimport keras\n"
+            "with cu.dtype_policy('float16'):\n"
+            "    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3), keras.layers.Flatten(),"
+            " keras.layers.Dense(3)])\n"
+            "print(model.count_params())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("239")
+    assert "oneDNN supports" not in done.stderr, done.stderr
