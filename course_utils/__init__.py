@@ -13,7 +13,8 @@ from .sweep import load_sweep, run_or_load_sweep
 from .training import reset_optimizer
 from .shapes import conv_macs, conv_output_size, conv_params, pool_output_size
 from .checks import yours_or_reference
-from .checks.classic import check_activation_memory, check_alexnet_conv1, check_vgg_block
+from .checks.classic import (check_activation_memory, check_alexnet_conv1, check_pooling_prediction,
+                             check_transfer_prediction, check_vgg_block)
 from .checks.resnets import check_bn_modes, check_identity_block, check_identity_params, check_projection_block
 from .checks.why_resnets import check_degradation, check_plain_identity, check_silence_branch
 from .checks.one_by_one import (check_bottleneck_macs, check_cheap_branch, check_heads, check_one_by_one,
@@ -34,5 +35,5 @@ __all__ = [  # what the notebooks use, and nothing else
     "check_identity_block", "check_projection_block", "check_identity_params",
     "check_degradation", "check_silence_branch", "check_plain_identity",
     "check_one_by_one", "check_reduce_1x1", "check_bottleneck_macs",
-    "check_bn_modes", "check_heads", "check_cheap_branch",
+    "check_bn_modes", "check_heads", "check_cheap_branch", "check_pooling_prediction", "check_transfer_prediction",
 ]

@@ -603,6 +603,8 @@ CHECKS.update({  # the predictions chosen from a list, and notebook 04's open ch
     "check_bn_modes a sentence": (cu.check_bn_modes, "the batch statistics, since", r"which is none of the choices"),
     "check_heads a list": (cu.check_heads, ["a"], r"`larger_head` is \['a'\] \(list\), not one of the letters"),
     "check_heads 'd'": (cu.check_heads, "d", r"`larger_head` is 'd', which is none of the choices"),
+    "check_pooling_prediction a list": (cu.check_pooling_prediction, ["b"], r"`relu_after_max` is \['b'\] \(list\)"),
+    "check_transfer_prediction None": (cu.check_transfer_prediction, None, r"`transfer_verdict` is None \(NoneType\)"),
     "check_cheap_branch None": (cu.check_cheap_branch, None, r"expected your function, got NoneType"),
     "check_cheap_branch a layer": (cu.check_cheap_branch, Lazy(lambda: layers.Conv2D(32, 5)),
                                    r"expected your function, got a Keras layer \(Conv2D\)"),

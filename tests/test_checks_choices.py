@@ -111,3 +111,33 @@ def test_challenge_leaves_keras_naming_alone_for_later_cells():
     """Checking twice works: the branch is built into a fresh model each time."""
     assert cu.check_cheap_branch(two_3x3).ok and cu.check_cheap_branch(two_3x3).ok
     assert keras.config.dtype_policy().name == "float32"
+
+
+@pytest.mark.parametrize("check, right", [(cu.check_pooling_prediction, "b"), (cu.check_transfer_prediction, "b")])
+@pytest.mark.parametrize("written", [str.lower, str.upper, lambda key: f"({key})", lambda key: f" {key}. "])
+def test_notebook_01_predictions_accept_the_right_letter_however_written(check, right, written):
+    assert check(written(right)).ok
+
+
+@pytest.mark.parametrize("answer, says", [
+    ("a", "the gains do not add up here"),
+    ("c", "ReLU did end a little lower than tanh with max pooling on every seed, but by less than twice"),
+    ("relu", "none of the choices"),
+    (None, "not one of the letters"),
+    (..., "not done yet"),
+])
+def test_pooling_prediction_answers_each_wrong_choice(answer, says):
+    result = cu.check_pooling_prediction(answer)
+    assert not result.ok and says in result.message, result.message
+
+
+@pytest.mark.parametrize("answer, says", [
+    ("a", "with all 1,297 labels scratch catches up"),
+    ("c", "the start from MNIST wins with 20 labels by more than ten points on average"),
+    ("yes", "none of the choices"),
+    (3.0, "not one of the letters"),
+    (..., "not done yet"),
+])
+def test_transfer_prediction_answers_each_wrong_choice(answer, says):
+    result = cu.check_transfer_prediction(answer)
+    assert not result.ok and says in result.message, result.message

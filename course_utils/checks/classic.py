@@ -358,3 +358,43 @@ def check_activation_memory(one_image_mb, batch_mb):
               "multiply one image's megabytes by 64.", _close)
     return passed(MEMORY, f"one image {ONE_IMAGE_MB:.1f} MB, a batch of {BATCH} {BATCH * ONE_IMAGE_MB:,.0f} MB, "
                           f"for one layer's output.")
+
+
+POOLING = "ReLU on top of max pooling"
+POOLING_CHOICES = {
+    "a": "the gains do not add up here: with max pooling in, switching to ReLU moves held-out accuracy by less than "
+         "twice the standard error of a difference on 2,000 images, on no seed beyond it.",
+    "b": "once max pooling is in, switching to ReLU moves held-out accuracy by less than the noise of 2,000 held-out "
+         "images: either change alone is enough on these digits.",
+    "c": "ReLU did end a little lower than tanh with max pooling on every seed, but by less than twice the standard "
+         "error of a difference on 2,000 images: a difference that small is not detectable.",
+}
+
+
+@checker(POOLING)
+def check_pooling_prediction(relu_after_max):
+    """Check the predicted choice: with max pooling already in LeNet-5, switching tanh to ReLU (a) raises held-out
+    accuracy beyond noise, (b) makes no detectable difference, (c) lowers it beyond noise."""
+    from .choices import check_choice
+
+    return check_choice(POOLING, relu_after_max, "relu_after_max", POOLING_CHOICES, right="b")
+
+
+TRANSFER = "what transfer buys"
+TRANSFER_CHOICES = {
+    "a": "with all 1,297 labels scratch catches up: every difference there is within the noise of 500 held-out "
+         "images, so a start from MNIST pays off where labels are scarce, not everywhere.",
+    "b": "a start from MNIST wins beyond noise with 20 labels, and with all 1,297 labels scratch catches up: no "
+         "detectable difference on 500 held-out images.",
+    "c": "the start from MNIST wins with 20 labels by more than ten points on average, beyond twice the standard error "
+         "of a difference on every seed: MNIST's strokes are useful features for other digits.",
+}
+
+
+@checker(TRANSFER)
+def check_transfer_prediction(transfer_verdict):
+    """Check the predicted choice on the transfer study: a start from MNIST (a) beats scratch beyond noise at every
+    label count, (b) beats it beyond noise with 20 labels and not detectably with all 1,297, (c) never helps."""
+    from .choices import check_choice
+
+    return check_choice(TRANSFER, transfer_verdict, "transfer_verdict", TRANSFER_CHOICES, right="b")
