@@ -3,12 +3,12 @@
 Import it as ``import course_utils as cu``; importing has no side effects.
 """
 from .data import load_mnist
-from .gradients import gradient_norms
+from .gradients import activation_stds, gradient_norms, relative_gradients
 from .diagrams import draw_architecture, save_diagram
 from .plots import plot_depth_sweep, plot_history, plot_layer_norms, plot_step_curves, show_digits
 from .setup_env import dtype_policy, setup
 from .sweep import Sweep, load_sweep, run_or_load_sweep, run_sweep, save_sweep
-from .training import reset_optimizer
+from .training import evaluate_inference, inference_evaluation, reset_optimizer, signal_probe
 from .shapes import conv_macs, conv_output_size, conv_params, pool_output_size
 from .checks import CheckResult, yours_or_reference
 from .checks.classic import check_activation_memory, check_alexnet_conv1, check_vgg_block
@@ -30,7 +30,8 @@ __all__ = [
     "check_alexnet_conv1", "check_activation_memory",
     "check_identity_block", "check_identity_params", "check_projection_block", "check_plain_identity",
     "check_degradation", "check_silence_branch",
-    "Sweep", "gradient_norms", "load_sweep", "reset_optimizer", "run_or_load_sweep", "run_sweep", "save_sweep",
+    "Sweep", "activation_stds", "evaluate_inference", "gradient_norms", "inference_evaluation", "relative_gradients",
+    "signal_probe", "load_sweep", "reset_optimizer", "run_or_load_sweep", "run_sweep", "save_sweep",
     "plot_depth_sweep", "plot_layer_norms", "plot_step_curves", "dtype_policy", "yours_or_reference",
     "FeatureMaps", "feature_maps", "feature_maps_html", "map_layers",
 ]

@@ -90,6 +90,10 @@ def norms_of_a_layer_without_kernel():
     return cu.gradient_norms(model, np.zeros((2, 6, 6, 1)), np.array([0, 1]), layers=[model.layers[1]])
 
 
+def stds_of_another_models_layer():
+    return cu.activation_stds(small_cnn(), ZEROS, [small_cnn().layers[0]])
+
+
 def compiled_small_cnn(trainable=True):
     model = small_cnn()
     model.trainable = trainable
@@ -297,6 +301,38 @@ CASES = {
     "gradient_norms a model without kernels": (cu.gradient_norms, (NO_KERNEL_MODEL, np.zeros((1, 3)), np.array([0])),
                                                {}, ValueError, r"has no layer with a kernel .*Pass a model with weights"),
 
+    "relative_gradients a string as the model": (cu.relative_gradients, ("model", ZEROS, np.array([0, 1])), {},
+                                                 TypeError, NOT_A_MODEL),
+    "relative_gradients one-hot labels": (cu.relative_gradients, (SMALL_CNN, ZEROS, np.eye(2)), {}, TypeError,
+                                          r"y must hold integer class labels .*Pass the labels as loaded"),
+    "relative_gradients no images": (cu.relative_gradients, (SMALL_CNN, ZEROS[:0], np.array([], int)), {},
+                                     ValueError, r"at least 1\) of examples, got 0 images"),
+    "activation_stds no layers": (cu.activation_stds, (SMALL_CNN, ZEROS), {"layers": None}, TypeError,
+                                  r"layers must be a list of the model's layers .*Pick them from model\.layers"),
+    "activation_stds one image without a batch axis": (cu.activation_stds, (SMALL_CNN, np.zeros(6), []), {},
+                                                       ValueError, r"x must be a batch of at least one input"),
+    "activation_stds training='yes'": (cu.activation_stds, (SMALL_CNN, ZEROS, []), {"training": "yes"}, TypeError,
+                                       r"training must be True or False, got 'yes'"),
+    "activation_stds a layer of another model": (stds_of_another_models_layer, (), {}, ValueError,
+                                                 r"layers must be layers of .*Pick them from model\.layers"),
+
+    # training
+    "evaluate_inference a string as the model": (cu.evaluate_inference, ("model", ZEROS, np.array([0, 1])), {},
+                                                 TypeError, NOT_A_MODEL),
+    "evaluate_inference float labels": (cu.evaluate_inference, (SMALL_CNN, ZEROS, np.array([0.0, 1.0])), {},
+                                        TypeError, r"the labels must be integer classes"),
+    "inference_evaluation a list": (cu.inference_evaluation, ([(ZEROS, np.array([0, 1]))],), {}, TypeError,
+                                    r"datasets must be a non-empty dict \{name: \(x, y\)\}, got list\. Pass"),
+    "inference_evaluation 3 labels for 2 images": (cu.inference_evaluation, ({"training": (ZEROS, np.arange(3))},),
+                                                   {}, ValueError, r"holds 2 images and 3 labels"),
+    "inference_evaluation every_epochs=0": (cu.inference_evaluation, ({"training": (ZEROS, np.arange(2))},),
+                                            {"every_epochs": 0}, ValueError, "every_epochs " + AT_LEAST_1),
+    "signal_probe steps=5": (cu.signal_probe, (ZEROS, np.arange(2), 5, list, list), {}, TypeError,
+                             r"steps must be a list of step numbers"),
+    "signal_probe a negative step": (cu.signal_probe, (ZEROS, np.arange(2), [-1], list, list), {}, ValueError,
+                                     r"steps must hold at least one step number >= 0"),
+    "signal_probe layers as a list": (cu.signal_probe, (ZEROS, np.arange(2), [0], [1], list), {}, TypeError,
+                                      r"gradient_layers must be a function that takes the model"),
     # training
     "reset_optimizer a string": (cu.reset_optimizer, ("model",), {}, TypeError,
                                  r"model must be a compiled Keras model, got str\. Pass the model itself"),
