@@ -59,7 +59,7 @@ def test_relative_gradients_are_the_norms_over_the_kernel_norms():
         assert value == pytest.approx(norms[name] / kernel, rel=1e-5)
 
 
-def test_relative_gradients_do_not_change_when_a_kernel_before_batchnorm_is_scaled():
+def test_relative_gradient_of_a_kernel_before_batchnorm_falls_as_its_norm_squared_grows():
     model = deep_model()  # c1 feeds a BatchNormalization: its scale does not change the output
     x, y = np.random.default_rng(1).normal(size=(8, 6, 6, 1)), np.arange(8)
     before = relative_gradients(model, x, y)["c1"]
