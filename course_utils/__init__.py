@@ -5,12 +5,12 @@ the pure functions under the widgets (``tracer_step``, ``conv_explorer_html``, .
 their modules.
 """
 from .data import load_mnist
-from .gradients import gradient_norms
+from .gradients import activation_stds, relative_gradients
 from .diagrams import draw_architecture, save_diagram
-from .plots import plot_depth_sweep, plot_history, plot_layer_norms, plot_step_curves, show_digits
+from .plots import plot_history, plot_layer_norms, show_digits
 from .setup_env import dtype_policy, setup
 from .sweep import load_sweep, run_or_load_sweep
-from .training import reset_optimizer
+from .training import evaluate_inference, inference_evaluation, signal_probe
 from .shapes import conv_macs, conv_output_size, conv_params, pool_output_size
 from .checks import yours_or_reference
 from .checks.classic import (check_activation_memory, check_alexnet_conv1, check_pooling_prediction,
@@ -29,8 +29,8 @@ __all__ = [  # what the notebooks use, and nothing else
     "conv_output_size", "pool_output_size", "conv_params", "conv_macs", "format_shape", "trace", "trace_table",
     "draw_architecture", "save_diagram", "ShapeTracer", "conv_explorer", "bottleneck_costs", "bottleneck_explorer",
     "FeatureMaps", "feature_maps", "map_layers",
-    "gradient_norms", "reset_optimizer", "load_sweep", "run_or_load_sweep", "plot_depth_sweep", "plot_layer_norms",
-    "plot_step_curves",
+    "relative_gradients", "activation_stds", "evaluate_inference", "inference_evaluation", "signal_probe",
+    "load_sweep", "run_or_load_sweep", "plot_layer_norms",
     "yours_or_reference", "check_alexnet_conv1", "check_vgg_block", "check_activation_memory",
     "check_identity_block", "check_projection_block", "check_identity_params",
     "check_degradation", "check_silence_branch", "check_plain_identity",

@@ -18,8 +18,11 @@ from test_sweep import POINTS, fake_run
 from course_utils.checks import CheckResult
 from course_utils.explorers import bottleneck_html, conv_explorer_html
 from course_utils.feature_maps import feature_maps_html
+from course_utils.gradients import gradient_norms
+from course_utils.plots import plot_depth_sweep, plot_step_curves
 from course_utils.sweep import Sweep, run_sweep, save_sweep
 from course_utils.tracer import tracer_html, tracer_static_html, tracer_step
+from course_utils.training import reset_optimizer
 
 
 class Lazy:
@@ -92,7 +95,11 @@ def small_cnn():
 
 def norms_of_a_layer_without_kernel():
     model = small_cnn()
-    return cu.gradient_norms(model, np.zeros((2, 6, 6, 1)), np.array([0, 1]), layers=[model.layers[1]])
+    return gradient_norms(model, np.zeros((2, 6, 6, 1)), np.array([0, 1]), layers=[model.layers[1]])
+
+
+def stds_of_another_models_layer():
+    return cu.activation_stds(small_cnn(), ZEROS, [small_cnn().layers[0]])
 
 
 def compiled_small_cnn(trainable=True):
@@ -226,11 +233,11 @@ CASES = {
     "yours_or_reference another function": (cu.yours_or_reference, (print,), {}, TypeError,
                                             r"got the function 'print'\. Pass the function you completed"),
     "setup present=1": (cu.setup, (), {"present": 1}, TypeError, r"present must be True or False, got 1"),
-    "reset_optimizer None": (cu.reset_optimizer, (None,), {}, TypeError,
+    "reset_optimizer None": (reset_optimizer, (None,), {}, TypeError,
                              r"model must be a compiled Keras model, got NoneType\. Pass the model itself"),
-    "reset_optimizer an optimizer": (cu.reset_optimizer, (Lazy(keras.optimizers.SGD),), {}, TypeError,
+    "reset_optimizer an optimizer": (reset_optimizer, (Lazy(keras.optimizers.SGD),), {}, TypeError,
                                      r"model must be a compiled Keras model, got SGD"),
-    "reset_optimizer uncompiled model": (cu.reset_optimizer, (LENET,), {}, ValueError,
+    "reset_optimizer uncompiled model": (reset_optimizer, (LENET,), {}, ValueError,
                                          r"is not compiled, so it has no optimizer to reset\. Call model\.compile"),
 
     # widgets: wrong types, impossible values, empty traces, unbuilt and subclassed models
@@ -291,23 +298,55 @@ CASES = {
                                   r"compact must be True or False, got 'no'"),
 
     # gradients
-    "gradient_norms a string as the model": (cu.gradient_norms, ("model", ZEROS, np.array([0, 1])), {}, TypeError,
+    "gradient_norms a string as the model": (gradient_norms, ("model", ZEROS, np.array([0, 1])), {}, TypeError,
                                              NOT_A_MODEL),
-    "gradient_norms 3 labels for 2 images": (cu.gradient_norms, (SMALL_CNN, ZEROS, np.array([0, 1, 2])), {},
+    "gradient_norms 3 labels for 2 images": (gradient_norms, (SMALL_CNN, ZEROS, np.array([0, 1, 2])), {},
                                              ValueError, r"same number .* got 2 images and 3 labels\. Pass"),
-    "gradient_norms one-hot labels": (cu.gradient_norms, (SMALL_CNN, ZEROS, np.eye(2)), {}, TypeError,
+    "gradient_norms one-hot labels": (gradient_norms, (SMALL_CNN, ZEROS, np.eye(2)), {}, TypeError,
                                       r"y must hold integer class labels .*Pass the labels as loaded"),
     "gradient_norms a layer without a kernel": (norms_of_a_layer_without_kernel, (), {}, ValueError,
                                                 r"'batch_normalization.*' is not\. Pick them from model\.layers"),
-    "gradient_norms a model without kernels": (cu.gradient_norms, (NO_KERNEL_MODEL, np.zeros((1, 3)), np.array([0])),
+    "gradient_norms a model without kernels": (gradient_norms, (NO_KERNEL_MODEL, np.zeros((1, 3)), np.array([0])),
                                                {}, ValueError, r"has no layer with a kernel .*Pass a model with weights"),
 
+    "relative_gradients a string as the model": (cu.relative_gradients, ("model", ZEROS, np.array([0, 1])), {},
+                                                 TypeError, NOT_A_MODEL),
+    "relative_gradients one-hot labels": (cu.relative_gradients, (SMALL_CNN, ZEROS, np.eye(2)), {}, TypeError,
+                                          r"y must hold integer class labels .*Pass the labels as loaded"),
+    "relative_gradients no images": (cu.relative_gradients, (SMALL_CNN, ZEROS[:0], np.array([], int)), {},
+                                     ValueError, r"at least 1\) of examples, got 0 images"),
+    "activation_stds no layers": (cu.activation_stds, (SMALL_CNN, ZEROS), {"layers": None}, TypeError,
+                                  r"layers must be a list of the model's layers .*Pick them from model\.layers"),
+    "activation_stds one image without a batch axis": (cu.activation_stds, (SMALL_CNN, np.zeros(6), []), {},
+                                                       ValueError, r"x must be a batch of at least one input"),
+    "activation_stds training='yes'": (cu.activation_stds, (SMALL_CNN, ZEROS, []), {"training": "yes"}, TypeError,
+                                       r"training must be True or False, got 'yes'"),
+    "activation_stds a layer of another model": (stds_of_another_models_layer, (), {}, ValueError,
+                                                 r"layers must be layers of .*Pick them from model\.layers"),
+
     # training
-    "reset_optimizer a string": (cu.reset_optimizer, ("model",), {}, TypeError,
+    "evaluate_inference a string as the model": (cu.evaluate_inference, ("model", ZEROS, np.array([0, 1])), {},
+                                                 TypeError, NOT_A_MODEL),
+    "evaluate_inference float labels": (cu.evaluate_inference, (SMALL_CNN, ZEROS, np.array([0.0, 1.0])), {},
+                                        TypeError, r"the labels must be integer classes"),
+    "inference_evaluation a list": (cu.inference_evaluation, ([(ZEROS, np.array([0, 1]))],), {}, TypeError,
+                                    r"datasets must be a non-empty dict \{name: \(x, y\)\}, got list\. Pass"),
+    "inference_evaluation 3 labels for 2 images": (cu.inference_evaluation, ({"training": (ZEROS, np.arange(3))},),
+                                                   {}, ValueError, r"holds 2 images and 3 labels"),
+    "inference_evaluation every_epochs=0": (cu.inference_evaluation, ({"training": (ZEROS, np.arange(2))},),
+                                            {"every_epochs": 0}, ValueError, "every_epochs " + AT_LEAST_1),
+    "signal_probe steps=5": (cu.signal_probe, (ZEROS, np.arange(2), 5, list, list), {}, TypeError,
+                             r"steps must be a list of step numbers"),
+    "signal_probe a negative step": (cu.signal_probe, (ZEROS, np.arange(2), [-1], list, list), {}, ValueError,
+                                     r"steps must hold at least one step number >= 0"),
+    "signal_probe layers as a list": (cu.signal_probe, (ZEROS, np.arange(2), [0], [1], list), {}, TypeError,
+                                      r"gradient_layers must be a function that takes the model"),
+    # training
+    "reset_optimizer a string": (reset_optimizer, ("model",), {}, TypeError,
                                  r"model must be a compiled Keras model, got str\. Pass the model itself"),
-    "reset_optimizer not compiled": (cu.reset_optimizer, (SMALL_CNN,), {}, ValueError,
+    "reset_optimizer not compiled": (reset_optimizer, (SMALL_CNN,), {}, ValueError,
                                      r"is not compiled, so it has no optimizer to reset\. Call model\.compile"),
-    "reset_optimizer frozen": (cu.reset_optimizer, (Lazy(lambda: compiled_small_cnn(trainable=False)),), {},
+    "reset_optimizer frozen": (reset_optimizer, (Lazy(lambda: compiled_small_cnn(trainable=False)),), {},
                                ValueError, r"has no trainable weights"),
 
     # sweeps: a run, its points and configuration, saving and loading, one result
@@ -341,20 +380,20 @@ CASES = {
                                       r"no run with depth=56 seed=0 .* such as \{depth=8 seed=0\}"),
 
     # sweep plots
-    "plot_depth_sweep values a list": (cu.plot_depth_sweep, ([8, 20], [[1.0, 2.0]]), {}, ValueError,
+    "plot_depth_sweep values a list": (plot_depth_sweep, ([8, 20], [[1.0, 2.0]]), {}, ValueError,
                                        "values must be a non-empty dict"),
-    "plot_depth_sweep a column too many": (cu.plot_depth_sweep, ([8, 20], {"plain": [[1.0, 2.0, 3.0]]}), {},
+    "plot_depth_sweep a column too many": (plot_depth_sweep, ([8, 20], {"plain": [[1.0, 2.0, 3.0]]}), {},
                                            ValueError, r"values\['plain'\] has 3 columns but there are 2 depths"),
-    "plot_depth_sweep depths=8": (cu.plot_depth_sweep, (8, {"plain": [1.0]}), {}, TypeError,
+    "plot_depth_sweep depths=8": (plot_depth_sweep, (8, {"plain": [1.0]}), {}, TypeError,
                                   "depths must be a non-empty list of numbers"),
-    "plot_depth_sweep ax='axes'": (cu.plot_depth_sweep, ([8], {"a": [1.0]}), {"ax": "axes"}, TypeError, NOT_AXES),
-    "plot_step_curves ragged runs": (cu.plot_step_curves, ({"a": [[1.0], [1.0, 2.0]]}, [1, 2]), {}, ValueError,
+    "plot_depth_sweep ax='axes'": (plot_depth_sweep, ([8], {"a": [1.0]}), {"ax": "axes"}, TypeError, NOT_AXES),
+    "plot_step_curves ragged runs": (plot_step_curves, ({"a": [[1.0], [1.0, 2.0]]}, [1, 2]), {}, ValueError,
                                      r"curves\['a'\] must be a list of numbers or a list of equally long"),
-    "plot_step_curves a step too many": (cu.plot_step_curves, ({"a": [1.0, 2.0]}, [1, 2, 3]), {}, ValueError,
+    "plot_step_curves a step too many": (plot_step_curves, ({"a": [1.0, 2.0]}, [1, 2, 3]), {}, ValueError,
                                          "but steps has 3"),
-    "plot_step_curves steps=5": (cu.plot_step_curves, ({"a": [1.0]}, 5), {}, ValueError,
+    "plot_step_curves steps=5": (plot_step_curves, ({"a": [1.0]}, 5), {}, ValueError,
                                  "steps must be a list of step numbers"),
-    "plot_step_curves ax='axes'": (cu.plot_step_curves, ({"a": [1.0]}, [5]), {"ax": "axes"}, TypeError, NOT_AXES),
+    "plot_step_curves ax='axes'": (plot_step_curves, ({"a": [1.0]}, [5]), {"ax": "axes"}, TypeError, NOT_AXES),
     "plot_layer_norms a zero": (cu.plot_layer_norms, ({"plain": [1.0, 0.0]},), {}, ValueError,
                                 "which a log scale cannot show"),
     "plot_layer_norms ax='axes'": (cu.plot_layer_norms, ({"a": [1.0]},), {"ax": "axes"}, TypeError, NOT_AXES),
@@ -391,7 +430,8 @@ CASES = {
 PUBLIC = {name: getattr(cu, name) for name in cu.__all__} | {
     function.__name__: function for function in (CheckResult, Sweep, run_sweep, save_sweep, bottleneck_html,
                                                  conv_explorer_html, feature_maps_html, tracer_html,
-                                                 tracer_static_html, tracer_step)}
+                                                 tracer_static_html, tracer_step, gradient_norms, reset_optimizer,
+                                                 plot_depth_sweep, plot_step_curves)}
 
 
 def public_target(name):

@@ -39,7 +39,7 @@ def test_show_digits_bad_images(images):
 
 
 def test_depth_sweep_and_step_curves_tell_labels_apart_without_colour():
-    from course_utils import plot_depth_sweep, plot_step_curves
+    from course_utils.plots import plot_depth_sweep, plot_step_curves
 
     ax = plot_depth_sweep([8, 20], {"plain": [[1.0, 2.0]], "residual": [[1.0, 0.5]]})
     means = [line for line in ax.lines if line.get_label() in ("plain", "residual")]

@@ -90,7 +90,7 @@ def test_a_run_without_result_is_damaged(tmp_path):
 def test_plot_depth_sweep_draws_the_mean_and_each_run():
     import matplotlib
 
-    from course_utils import plot_depth_sweep
+    from course_utils.plots import plot_depth_sweep
 
     ax = plot_depth_sweep([8, 20], {"plain": [[1.0, 2.0], [3.0, 4.0]], "residual": [[1.0, 0.5]]})
     assert isinstance(ax, matplotlib.axes.Axes)
@@ -102,7 +102,7 @@ def test_plot_depth_sweep_draws_the_mean_and_each_run():
 def test_plot_step_curves_and_layer_norms_accept_an_ax():
     import matplotlib.pyplot as plt
 
-    from course_utils import plot_layer_norms, plot_step_curves
+    from course_utils.plots import plot_layer_norms, plot_step_curves
 
     _, (a, b) = plt.subplots(1, 2)
     assert plot_step_curves({"8 layers": [[2.0, 1.0], [2.0, 0.5]]}, steps=[10, 20], ax=a) is a
@@ -123,24 +123,34 @@ def test_shipped_caches_of_notebook_03_match_its_configuration():
     notebook = nbformat.read(root / "notebooks" / "03_why_resnets_work.ipynb", as_version=4)
     config_cell = next(cell.source for cell in notebook.cells
                        if cell.cell_type == "code" and "QUICK = {" in cell.source)
-    namespace = {}
+    namespace = {"BN_MOMENTUM": 0.9}  # the one name the configuration takes from the model cell
     exec(config_cell, namespace)  # plain dicts, no imports
     quick, families = namespace["QUICK"], namespace["FAMILIES"]
     sweep = load_sweep(root / "notebooks" / "results" / "degradation_quick.json", config=quick)
     expected = [{"family": family, "depth": depth, "seed": seed}
                 for seed in quick["seeds"] for depth in quick["depths"] for family in families]
     assert [run["point"] for run in sweep.runs] == expected
+    measured = {"running loss", "training loss", "training error", "held-out loss", "held-out error"}
     for run in sweep.runs:
-        probed = run["point"]["depth"] >= quick["probe_depth"]
-        assert set(run["result"]) == {"loss", "error"} | ({"gradient_norms"} if probed else set())
-        assert len(run["result"]["loss"]) == 25  # 125 steps / 5
-        if probed:  # one probe at the start and one every 25 steps, one norm per layer on the path
-            assert np.array(run["result"]["gradient_norms"]).shape == (6, run["point"]["depth"])
-    final = {tuple(run["point"].values()): np.mean(run["result"]["loss"][-5:]) for run in sweep.runs}
+        probed = run["point"]["depth"] >= 20
+        assert set(run["result"]) == measured | ({"probes"} if probed else set())
+        assert all(len(run["result"][key]) == quick["epochs"] for key in measured)  # one value per pass
+        if probed:  # one record per probe step, one relative gradient per layer on the path, one spread per block
+            assert [record["step"] for record in run["result"]["probes"]] == quick["probe_steps"]
+            for record in run["result"]["probes"]:
+                assert len(record["relative_gradients"]) == run["point"]["depth"]
+                assert len(record["activation_stds"]) == (run["point"]["depth"] - 2) // 2
+    final = {tuple(run["point"].values()): run["result"]["training loss"][-1] for run in sweep.runs}
     for seed in quick["seeds"]:  # the claims the notebook asserts hold in the cached results
-        assert final["plain", 8, seed] < final["plain", 20, seed] < final["plain", 32, seed] < final["plain", 56, seed]
-        assert final["plain", 32, seed] < 1.8
-        assert max(final["residual", depth, seed] for depth in (20, 32, 56)) < final["residual", 8, seed]
+        assert 5 * final["plain", 8, seed] < final["plain", 20, seed] < final["plain", 56, seed]
+        assert max(final["residual", depth, seed] for depth in (20, 56)) < final["residual", 8, seed]
+    interventions = load_sweep(root / "notebooks" / "results" / "interventions_quick.json", config=None)
+    assert {run["point"]["change"] for run in interventions.runs} == {"learning rate 0.01",
+                                                                     "warm-up at 0.01 for one pass", "zero gamma"}
+    assert all(run["result"]["training loss"][-1] > 1.5 for run in interventions.runs)
+    decay = load_sweep(root / "notebooks" / "results" / "weight_decay_quick.json", config=None)
+    assert len(decay.runs) == 12 and all({"gates", "others", "ratio start", "ratio end"} <= set(run["result"])
+                                         for run in decay.runs)
 
 
 def test_run_or_load_sweep_runs_saves_and_loads(tmp_path):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from keras import layers
 
-from course_utils import reset_optimizer
+from course_utils.training import reset_optimizer
 
 
 def small_model(seed=0):
@@ -73,3 +73,35 @@ def test_an_optimizer_built_for_other_weights_is_refused():
     with pytest.raises(ValueError, match=r"was built for other weights than the model's trainable ones.*Compile "
                                          r"the model again"):
         reset_optimizer(model)
+
+
+def bn_model(seed=0):
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([keras.Input(shape=(4,)), layers.Dense(8, name="hidden"),
+                             layers.BatchNormalization(momentum=0.5), layers.ReLU(name="block_1"),
+                             layers.Dense(3, activation="softmax", name="out")])
+
+
+def test_evaluate_inference_is_the_cross_entropy_and_error_in_inference_mode():
+    from course_utils import evaluate_inference
+
+    model, (x, y) = bn_model(), data()
+    probabilities = np.asarray(model(x, training=False))
+    loss, error = evaluate_inference(model, x, y, batch_size=10)  # batches that do not divide 64
+    assert loss == pytest.approx(float(np.mean(-np.log(probabilities[np.arange(64), y]))), rel=1e-5)
+    assert error == pytest.approx(float(np.mean(probabilities.argmax(axis=1) != y)))
+
+
+def test_inference_evaluation_records_every_pass_and_signal_probe_the_chosen_steps():
+    from course_utils import evaluate_inference, inference_evaluation, signal_probe
+
+    model, (x, y) = bn_model(), data()
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
+    evaluation = inference_evaluation({"training": (x, y), "held-out": (x[:10], y[:10])})
+    probe = signal_probe(x[:16], y[:16], [0, 3, 5, 100], lambda m: [m.get_layer("hidden"), m.get_layer("out")],
+                         lambda m: [m.get_layer("block_1")])
+    model.fit(x, y, batch_size=16, epochs=2, verbose=0, callbacks=[evaluation, probe])  # 8 steps
+    assert [len(evaluation.history[name]["loss"]) for name in ("training", "held-out")] == [2, 2]
+    assert evaluation.history["training"]["loss"][-1] == pytest.approx(evaluate_inference(model, x, y)[0], rel=1e-5)
+    assert [record["step"] for record in probe.records] == [0, 3, 5]  # step 100 never comes
+    assert all(len(r["relative_gradients"]) == 2 and len(r["activation_stds"]) == 1 for r in probe.records)
