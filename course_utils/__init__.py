@@ -16,7 +16,8 @@ from .checks import yours_or_reference
 from .checks.classic import (check_activation_memory, check_alexnet_conv1, check_pooling_prediction,
                              check_transfer_prediction, check_vgg_block)
 from .checks.resnets import check_bn_modes, check_identity_block, check_identity_params, check_projection_block
-from .checks.why_resnets import check_degradation, check_plain_identity, check_silence_branch
+from .checks.why_resnets import (check_degradation, check_intervention_prediction, check_plain_identity,
+                                 check_silence_branch)
 from .checks.one_by_one import (check_bottleneck_macs, check_cheap_branch, check_heads, check_one_by_one,
                                  check_reduce_1x1)
 from .tracing import format_shape, trace, trace_table
@@ -33,7 +34,7 @@ __all__ = [  # what the notebooks use, and nothing else
     "load_sweep", "run_or_load_sweep", "plot_layer_norms",
     "yours_or_reference", "check_alexnet_conv1", "check_vgg_block", "check_activation_memory",
     "check_identity_block", "check_projection_block", "check_identity_params",
-    "check_degradation", "check_silence_branch", "check_plain_identity",
+    "check_degradation", "check_silence_branch", "check_plain_identity", "check_intervention_prediction",
     "check_one_by_one", "check_reduce_1x1", "check_bottleneck_macs",
     "check_bn_modes", "check_heads", "check_cheap_branch", "check_pooling_prediction", "check_transfer_prediction",
 ]

@@ -645,6 +645,7 @@ CHECKS.update({  # the predictions chosen from a list, and notebook 04's open ch
     "check_heads 'd'": (cu.check_heads, "d", r"`larger_head` is 'd', which is none of the choices"),
     "check_pooling_prediction a list": (cu.check_pooling_prediction, ["b"], r"`relu_after_max` is \['b'\] \(list\)"),
     "check_transfer_prediction None": (cu.check_transfer_prediction, None, r"`transfer_verdict` is None \(NoneType\)"),
+    "check_intervention_prediction 4": (cu.check_intervention_prediction, 4, r"`trains_plain56` is 4 \(int\)"),
     "check_cheap_branch None": (cu.check_cheap_branch, None, r"expected your function, got NoneType"),
     "check_cheap_branch a layer": (cu.check_cheap_branch, Lazy(lambda: layers.Conv2D(32, 5)),
                                    r"expected your function, got a Keras layer \(Conv2D\)"),

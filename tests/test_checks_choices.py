@@ -141,3 +141,21 @@ def test_pooling_prediction_answers_each_wrong_choice(answer, says):
 def test_transfer_prediction_answers_each_wrong_choice(answer, says):
     result = cu.check_transfer_prediction(answer)
     assert not result.ok and says in result.message, result.message
+
+
+@pytest.mark.parametrize("answer", ["d", "D", "(d)", "d)"])
+def test_intervention_prediction_right(answer):
+    assert cu.check_intervention_prediction(answer).ok
+
+
+@pytest.mark.parametrize("answer, says", [
+    ("a", "learning rate 0.01 lowers plain-56's final training loss on both seeds, to about 1.8"),
+    ("b", "the warm-up at 0.01 ends at 1.70 and 1.92"),
+    ("c", "zero gamma leaves plain-56 at the loss of guessing"),
+    ("e", "none of the choices"),
+    ("warm-up", "none of the choices"),
+    (..., "not done yet"),
+])
+def test_intervention_prediction_answers_each_wrong_choice(answer, says):
+    result = cu.check_intervention_prediction(answer)
+    assert not result.ok and says in result.message, result.message

@@ -584,15 +584,15 @@ def exercises(nb):
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=ids(LESSONS))
-def test_each_lesson_has_three_exercises_one_of_them_a_prediction(path):
+def test_each_lesson_has_four_exercises_one_of_them_a_prediction(path):
     found = exercises(nbformat.read(path, as_version=4))
-    assert len(found) >= 3, f"{path.name}: {len(found)} exercises; each lesson needs at least 3"
+    assert len(found) >= 4, f"{path.name}: {len(found)} exercises; each lesson needs at least 4"
     assert any(prediction for *_, prediction in found), (
         f"{path.name}: no predict-then-check exercise (a span at the top level of a cell, `name = value`)")
 
 
-def test_the_lessons_hold_at_least_twelve_exercises():
-    assert sum(len(exercises(nbformat.read(path, as_version=4))) for path in LESSONS) >= 12
+def test_the_lessons_hold_at_least_sixteen_exercises():
+    assert sum(len(exercises(nbformat.read(path, as_version=4))) for path in LESSONS) >= 16
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=ids(LESSONS))

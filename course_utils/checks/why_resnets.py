@@ -446,3 +446,25 @@ def check_degradation(higher_training_loss, why, depths=DEPTHS):
     return passed(DEGRADATION, f"plain-{deep}, because it is harder to optimise, not because it could not fit or "
                                f"overfits (which could only lower a training loss); the sweep below measures it with "
                                f"every seed.")
+
+
+INTERVENTION = "what makes plain-56 train"
+INTERVENTION_CHOICES = {
+    "a": "learning rate 0.01 lowers plain-56's final training loss on both seeds, to about 1.8, but not below 1.5, "
+         "over four times plain-20's: avoiding the first large steps is not enough.",
+    "b": "the warm-up at 0.01 ends at 1.70 and 1.92 on the two seeds: better than the sweep's plain-56, still above "
+         "1.5, over four times plain-20's loss.",
+    "c": "zero gamma leaves plain-56 at the loss of guessing, 2.30 on both seeds: without a shortcut every block "
+         "starts by outputting 0, and the network never leaves guessing.",
+    "d": "none of the three brings plain-56 below 1.5 on either seed, over four times plain-20's loss: the lower "
+         "rate and the warm-up help a little, zero gamma not at all.",
+}
+
+
+@checker(INTERVENTION)
+def check_intervention_prediction(trains_plain56):
+    """Check the predicted choice: which change brings plain-56's final training loss below 1.0, (a) learning rate
+    0.01, (b) a warm-up at 0.01, (c) zero gamma, (d) none of them."""
+    from .choices import check_choice
+
+    return check_choice(INTERVENTION, trains_plain56, "trains_plain56", INTERVENTION_CHOICES, right="d")
