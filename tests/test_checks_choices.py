@@ -159,3 +159,8 @@ def test_intervention_prediction_right(answer):
 def test_intervention_prediction_answers_each_wrong_choice(answer, says):
     result = cu.check_intervention_prediction(answer)
     assert not result.ok and says in result.message, result.message
+
+
+def test_not_done_yet_is_grey_and_a_wrong_answer_red():
+    assert "#57606a" in cu.check_heads(...)._repr_html_() and "bold" not in cu.check_heads(...)._repr_html_()
+    assert "#cf222e" in cu.check_heads("b")._repr_html_() and "#1a7f37" in cu.check_heads("a")._repr_html_()

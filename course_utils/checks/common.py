@@ -36,6 +36,9 @@ class CheckResult:
         return f"{'✔' if self.ok else '✘'} {self.exercise}: {self.message}"
 
     def _repr_html_(self):
+        """Green when right, red when wrong, and a neutral grey, not bold, for an exercise not started yet."""
+        if not self.ok and not self.done:
+            return f'<span style="color:#57606a">{repr(self)}</span>'
         color = "#1a7f37" if self.ok else "#cf222e"
         return f'<span style="color:{color};font-weight:bold">{repr(self)}</span>'
 
