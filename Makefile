@@ -68,7 +68,7 @@ endif
 # Two workers, each taking whole test files (a notebook runs in one worker): about 3 minutes instead of 4.5 on 2 cores.
 TEST_JOBS ?= 2
 test: $(STAMP)
-	$(PYTEST) -n $(TEST_JOBS) --dist loadfile tests course_utils $(NBVAL) notebooks
+	$(PYTEST) -n $(TEST_JOBS) --dist loadfile --durations=12 tests course_utils $(NBVAL) notebooks
 
 unit: $(STAMP)
 	$(PYTEST) tests course_utils
