@@ -24,6 +24,7 @@ SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
 FIXTURE = ROOT / "tests" / "fixtures" / "exercises.ipynb"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
+from tests.online.standin import startup_folder
 from tools import run_notebook
 from tools import student_edition as bs
 
@@ -517,19 +518,27 @@ def stderr_text(cell):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
-def test_the_untouched_student_edition_runs_to_the_end(path, tmp_path, monkeypatch):
+def test_the_untouched_student_edition_runs_to_the_end(path, tmp_path):
     """Run All in a fresh kernel, in a course folder laid out as after `make lab` (my_notebooks/ beside notebooks/
-    and images/): no cell raises or writes to stderr; every check says "not done yet"; every cell that needs an
-    exercise says in one line that it goes on with the course's reference."""
-    if SHARED_MNIST.exists() and not os.environ.get("COURSE_DATA_DIR"):
-        monkeypatch.setenv("COURSE_DATA_DIR", str(SHARED_MNIST))
+    and images/), as a student with internet runs it: `cu.load_mnist()` gets Keras's 60,000 training images (a
+    stand-in for `keras.datasets.mnist.load_data()`, tests/online/standin.py, with COURSE_DATA_DIR unset), so the
+    notebooks must bound their data and their checks must hold on other images. No cell raises or writes to stderr;
+    every check says "not done yet"; every cell that needs an exercise says in one line that it goes on with the
+    course's reference."""
     for folder in ("notebooks", "images"):
         (tmp_path / folder).symlink_to(ROOT / folder)
     bs.update([path], tmp_path / "my_notebooks")
     student = nbformat.read(tmp_path / "my_notebooks" / path.name, as_version=4)
-    run_notebook.execute(student, tmp_path / "my_notebooks", allow_errors=True, drop_noise=False)
+    ipython, calls = startup_folder(tmp_path / "online", SHARED_MNIST)
+    run_notebook.execute(student, tmp_path / "my_notebooks", allow_errors=True, drop_noise=False,
+                         env={"IPYTHONDIR": str(ipython), "COURSE_DATA_DIR": ""})
     code = {i: cell for i, cell in enumerate(student.cells) if cell.cell_type == "code"}
-    assert not errors(code), f"{path.name}, student edition: {errors(code)}"
+    assert not errors(code), f"{path.name}, student edition on the online path: {errors(code)}"
+    printed = "".join(out.get("text", "") for cell in code.values() for out in cell.outputs)
+    loads = "load_mnist(" in "".join(cell.source for cell in code.values())
+    assert not loads or set(pathlib.Path(calls).read_text().split("\n")[:-1]) == {"60000 10000"}, (
+        f"{path.name} never asked Keras's loader for MNIST")
+    assert "MNIST: local copy" not in printed, f"{path.name} used the offline copy although Keras's loader answered"
     noisy = {i: stderr_text(cell)[:300] for i, cell in code.items() if stderr_text(cell)}
     assert not noisy, f"{path.name}, student edition: red stderr output in cells {noisy}"
     for i, cell in code.items():

@@ -4,7 +4,8 @@ student does: Keras's loader answers with 60,000 training and 10,000 test images
 The images are the offline 10,000-image test set: shuffled six times (each copy shifted by a pixel) into 60,000
 training images, and used as they are for the test set.
 `startup_folder()` writes an IPython profile whose start-up file installs the stand-in in every kernel started with
-``IPYTHONDIR`` pointing there; each call of the stand-in appends a line to ``calls.txt`` beside it.
+``IPYTHONDIR`` pointing there (when the course first asks Keras for MNIST, so that the kernel starts as quietly as a
+student's); each call of the stand-in appends a line to ``calls.txt`` beside it.
 """
 import pathlib
 
@@ -29,9 +30,20 @@ def _standin_load_data(path="mnist.npz"):
     return (x_train, y_train), (x, y)
 
 
-import keras.datasets.mnist
+import course_utils.data as _course_data  # imports neither Keras nor TensorFlow: no start-up lines at kernel start
 
-keras.datasets.mnist.load_data = _standin_load_data
+_keras_loader = _course_data._load_keras
+
+
+def _load_keras_with_standin():
+    """The course's own Keras path (short socket timeout, fallback), with Keras's loader answered by the stand-in."""
+    import keras.datasets.mnist
+
+    keras.datasets.mnist.load_data = _standin_load_data
+    return _keras_loader()
+
+
+_course_data._load_keras = _load_keras_with_standin
 '''
 
 
