@@ -139,7 +139,7 @@ def lenet_to_accuracy(targets=(0.97, 0.98), max_epochs=30):
     from tools.notebook_code import lenet5
 
     keras.utils.set_random_seed(0)
-    (x_train, y_train), (x_test, y_test) = cu.load_mnist(pad_to=32)
+    (x_train, y_train), (x_test, y_test) = cu.load_mnist(pad_to=32, train_size=8_000, test_size=2_000)  # as notebook 01
     x_train, x_test = x_train[..., None] / 255.0, x_test[..., None] / 255.0
     model = lenet5("relu", "max")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.003), loss="sparse_categorical_crossentropy",
@@ -279,7 +279,7 @@ def online_env(folder):
     """Kernel variables for the online path: the Keras stand-in's IPython profile, and no COURSE_DATA_DIR."""
     from tests.online.standin import startup_folder
 
-    ipython, _ = startup_folder(pathlib.Path(folder) / "online", ROOT.parent / "shared" / "data" / "mnist")
+    ipython, _ = startup_folder(pathlib.Path(folder).resolve() / "online", ROOT.parent / "shared" / "data" / "mnist")
     return {"IPYTHONDIR": str(ipython), "COURSE_DATA_DIR": ""}
 
 
