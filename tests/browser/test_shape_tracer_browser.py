@@ -99,6 +99,7 @@ def lab_url(tmp_path_factory, request):
 
 
 def test_the_tracer_and_the_feature_maps_follow_mouse_and_keyboard(lab_url, browser):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -108,8 +109,16 @@ def test_the_tracer_and_the_feature_maps_follow_mouse_and_keyboard(lab_url, brow
     # Run the cell (it builds the model and shows cu.ShapeTracer(model)). JupyterLab drops a run requested before
     # its kernel is connected, leaving the prompt at [ ], so try again until the prompt shows [*] or [1].
     cell = page.locator(".jp-Notebook .jp-Cell").first
+    dialogs = []  # on a loaded machine JupyterLab may ask which kernel to start: its default (Python 3) is the one
     for _ in range(6):
-        cell.locator(".jp-InputArea-editor").click()
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count() and dialog.first.is_visible():
+            dialogs.append(dialog.first.inner_text()[:200])
+            dialog.first.locator(".jp-Dialog-button.jp-mod-accept").first.click()
+        try:
+            cell.locator(".jp-InputArea-editor").click(timeout=5_000)
+        except PlaywrightTimeout:  # a dialog that opened after the look above: accept it on the next try
+            continue
         page.keyboard.press("Shift+Enter")
         try:
             expect(cell.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[(\*|\d+)\]"), timeout=5_000)
@@ -117,7 +126,8 @@ def test_the_tracer_and_the_feature_maps_follow_mouse_and_keyboard(lab_url, brow
         except AssertionError:
             continue
     else:
-        pytest.fail("JupyterLab did not run the notebook cell within 30 s: its kernel never became ready.")
+        pytest.fail(f"JupyterLab did not run the notebook cell within 30 s: its kernel never became ready. "
+                    f"Dialogs accepted on the way: {dialogs}")
 
     tracer = page.locator(".jp-OutputArea-child", has=page.locator("[data-field='name']"))
     name = tracer.locator("[data-field='name']")
